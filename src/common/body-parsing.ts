@@ -1,0 +1,87 @@
+import { SetMetadata } from '@nestjs/common';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** Largest body any route accepts; the transport answers 413 above it, whoever sends it. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface BodyProblem {
+  status: 400 | 415;
+  message: string;
+}
+
+const BODY_PROBLEM = Symbol('bodyProblem');
+type RequestWithProblem = FastifyRequest & { [BODY_PROBLEM]?: BodyProblem };
+
+/**
+ * Routes whose handler does not read the body: nothing about it is ever reported.
+ * (The providers list: the dashboard app posts `Content-Type: application/json` with no body.)
+ */
+export const IGNORE_BODY = 'ignoreBody';
+export const IgnoreBody = () => SetMetadata(IGNORE_BODY, true);
+
+/** Per-route body limit below MAX_BODY_BYTES, read by the parsers (`@RouteConfig({ bodyLimit })`). */
+export interface RouteBodyConfig {
+  bodyLimit?: number;
+}
+
+export function bodyProblemOf(request: FastifyRequest): BodyProblem | undefined {
+  return (request as RequestWithProblem)[BODY_PROBLEM];
+}
+
+/**
+ * Fastify rejects bad bodies (malformed JSON, an empty JSON body, an unknown content type)
+ * while parsing, before any guard runs, so an anonymous caller would learn about the body
+ * before being told to authenticate. Here parsing never fails: a problem is recorded on the
+ * request, and BodyProblemInterceptor reports it after authentication, for routes that read
+ * the body. Only the size limit (413) stays at the transport.
+ */
+export function registerBodyParsers(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (req, body, done) => {
+    const text = body as string;
+    if (exceedsRouteLimit(req, text)) return done(tooLarge(), undefined);
+    if (text.length === 0) return done(null, undefined);
+    parseJson(req, text, (err, value) => {
+      if (err) record(req, { status: 400, message: 'Request body is not valid JSON' });
+      done(null, err ? undefined : value);
+    });
+  });
+
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
+    (req, body, done) => {
+      const text = body as string;
+      if (exceedsRouteLimit(req, text)) return done(tooLarge(), undefined);
+      const form: Record<string, string | string[]> = Object.create(null);
+      for (const [key, value] of new URLSearchParams(text)) {
+        const seen = form[key];
+        form[key] = seen === undefined ? value : ([] as string[]).concat(seen, value);
+      }
+      done(null, form);
+    },
+  );
+
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (req, body, done) => {
+    if (exceedsRouteLimit(req, body as Buffer)) return done(tooLarge(), undefined);
+    if ((body as Buffer).length > 0) {
+      record(req, { status: 415, message: 'Send application/json or application/x-www-form-urlencoded' });
+    }
+    done(null, undefined);
+  });
+}
+
+function record(req: FastifyRequest, problem: BodyProblem): void {
+  (req as RequestWithProblem)[BODY_PROBLEM] = problem;
+}
+
+function exceedsRouteLimit(req: FastifyRequest, body: string | Buffer): boolean {
+  const limit = (req.routeOptions.config as RouteBodyConfig | undefined)?.bodyLimit;
+  return limit !== undefined && Buffer.byteLength(body) > limit;
+}
+
+function tooLarge(): Error {
+  return Object.assign(new Error('Request body is too large'), { statusCode: 413 });
+}

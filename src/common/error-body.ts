@@ -1,0 +1,12 @@
+import { STATUS_CODES } from 'node:http';
+
+/** The one shape of every error body: `{ statusCode, error, message }`. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+}
+
+export function errorBody(statusCode: number, message: string | string[]): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}

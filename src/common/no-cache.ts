@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+
+export const NEVER_CACHE = 'max-age=0, no-cache, no-store, must-revalidate, private';
+
+/**
+ * Every response is never cached unless it says otherwise (hashed static assets set their
+ * own long-lived Cache-Control). A Fastify onSend hook rather than a Nest interceptor, because
+ * an interceptor does not see what guards throw, what the transport rejects (413) or the
+ * redirects sent to anonymous browsers, and all of those must not be cached either.
+ */
+export function registerNoCache(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) {
+      reply.header('cache-control', NEVER_CACHE);
+      reply.header('expires', new Date().toUTCString());
+      reply.header('pragma', 'no-cache');
+    }
+    reply.header('vary', mergeVary(reply.getHeader('vary'), ['Authorization', 'Cookie']));
+    return payload;
+  });
+}
+
+function mergeVary(current: unknown, add: string[]): string {
+  const names = String(current ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const name of add) {
+    if (!names.some((n) => n.toLowerCase() === name.toLowerCase())) names.push(name);
+  }
+  return names.join(', ');
+}

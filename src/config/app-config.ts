@@ -1,0 +1,166 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'boolean') return value;
+  const v = String(value).trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value; // left as is so that @IsBoolean reports it
+};
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+const toList = ({ value }: { value: unknown }) =>
+  value === undefined
+    ? []
+    : String(value)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+
+/**
+ * Every setting the service reads from the environment, validated once at start-up.
+ * The README's configuration table documents each of them; keep the two in step.
+ */
+export class AppConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '127.0.0.1';
+
+  /** Unset: the embedded PostgreSQL (PGlite) under DATA_DIR. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  DATA_DIR = '.data';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DB_STATEMENT_TIMEOUT_MS = 5000;
+
+  @Transform(toBool)
+  @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  /** Import the demo world when the database has no users. Defaults to on outside production. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  DEMO_DATA?: boolean;
+
+  @IsOptional()
+  @IsString()
+  JWT_SECRET?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(60 * 60 * 24 * 30)
+  JWT_EXPIRES_IN = 3600;
+
+  @IsString()
+  JWT_ISSUER = 'providers-service';
+
+  @IsString()
+  JWT_AUDIENCE = 'providers-service';
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  COOKIE_SECURE?: boolean;
+
+  @Transform(toBool)
+  @IsBoolean()
+  ALLOW_INSECURE_COOKIES = false;
+
+  @Transform(toList)
+  @IsString({ each: true })
+  CORS_ORIGINS: string[] = [];
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+
+  get embeddedDatabase(): boolean {
+    return !this.DATABASE_URL;
+  }
+
+  get demoData(): boolean {
+    return this.DEMO_DATA ?? !this.isProduction;
+  }
+
+  get cookieSecure(): boolean {
+    return this.COOKIE_SECURE ?? this.isProduction;
+  }
+}
+
+/** Settings without a default (the others are found from the class's initialisers). */
+const OPTIONAL_KEYS = ['DATABASE_URL', 'DEMO_DATA', 'JWT_SECRET', 'COOKIE_SECURE'];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Builds and validates the configuration; throws a ConfigError that says what to set. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = [...Object.keys(new AppConfig()), ...OPTIONAL_KEYS];
+  const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.includes(k) && v !== undefined));
+  const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
+  const problems = validateSync(config, { forbidUnknownValues: false }).flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
+  );
+  problems.push(...productionProblems(config));
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+/** Settings that are fine for a developer's laptop and dangerous in production. */
+function productionProblems(config: AppConfig): string[] {
+  if (!config.isProduction) return [];
+  const problems: string[] = [];
+  const secret = config.JWT_SECRET ?? '';
+  if (Buffer.byteLength(secret) < 32 || /^(changeme|secret|change-me)/i.test(secret)) {
+    problems.push('JWT_SECRET: set a random secret of at least 32 bytes (e.g. `openssl rand -base64 48`) in production');
+  }
+  if (config.CORS_ORIGINS.includes('*')) {
+    problems.push('CORS_ORIGINS: `*` cannot be combined with credentials; list the allowed origins');
+  }
+  if (!config.cookieSecure && !config.ALLOW_INSECURE_COOKIES) {
+    problems.push('COOKIE_SECURE=false in production: also set ALLOW_INSECURE_COOKIES=true if you really serve plain HTTP');
+  }
+  return problems;
+}

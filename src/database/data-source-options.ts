@@ -1,0 +1,33 @@
+import type { DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+export interface DatabaseSettings {
+  url: string;
+  poolSize: number;
+  statementTimeoutMs: number;
+  applicationName?: string;
+}
+
+/** The one place that turns settings into TypeORM options: the app, the CLIs and the tests share it. */
+export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    // One transaction for all pending migrations: a failed run leaves the schema as it was.
+    migrationsTransactionMode: 'all',
+    synchronize: false,
+    logging: ['error', 'warn', 'migration'],
+    poolSize: settings.poolSize,
+    extra: {
+      application_name: settings.applicationName ?? 'providers-service',
+      // A request never waits forever: neither for a connection nor for a query.
+      connectionTimeoutMillis: settings.statementTimeoutMs,
+      statement_timeout: settings.statementTimeoutMs,
+      idleTimeoutMillis: 30_000,
+    },
+  };
+}

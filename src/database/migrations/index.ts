@@ -1,0 +1,4 @@
+import { InitialSchema1764400000000 } from './1764400000000-InitialSchema.js';
+
+/** Every migration, oldest first. A new migration file is added here too. */
+export const MIGRATIONS = [InitialSchema1764400000000];

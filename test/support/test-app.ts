@@ -1,0 +1,41 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory.js';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  db: TestDatabase;
+  inject: NestFastifyApplication['inject'];
+  close(): Promise<void>;
+}
+
+/** The real application (createApp, as main.ts builds it) on a fresh database made for this test file. */
+export async function startTestApp(env: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
+  const database = db ?? (await createTestDatabase());
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'error',
+    DEMO_DATA: 'false',
+    ...env,
+  });
+  const app = await createApp({
+    config,
+    database: { url: database.url, poolSize: database.poolSize, statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS },
+  });
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    config,
+    db: database,
+    inject: app.inject.bind(app),
+    async close() {
+      await app.close();
+      if (!db) await database.drop();
+    },
+  };
+}
