@@ -3,6 +3,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isProcessAlive } from '../common/process-alive.js';
 
 export interface EmbeddedPostgres {
   /** A postgres:// URL that the ordinary `pg` driver connects to (over a unix socket). */
@@ -54,7 +55,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
 function acquireLock(path: string): () => void {
   try {
     const holder = Number(readFileSync(path, 'utf8'));
-    if (holder && holder !== process.pid && isAlive(holder)) {
+    if (holder && holder !== process.pid && isProcessAlive(holder)) {
       throw new Error(
         `The embedded database in ${path.replace(/\/embedded\.lock$/, '')} is in use by process ${holder}. ` +
           'Stop that process, or set DATABASE_URL to use a PostgreSQL server.',
@@ -67,11 +68,3 @@ function acquireLock(path: string): () => void {
   return () => rmSync(path, { force: true });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
