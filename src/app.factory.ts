@@ -14,8 +14,9 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   const { config } = options;
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
-    // Oversized headers (e.g. a 64 KiB token) are refused by Node with 431 before any code runs.
-    routerOptions: { maxParamLength: 200 },
+    // `/x` and `/x/` are one route: the dashboard app calls the providers list with the slash.
+    // (Oversized headers, such as a 64 KiB token, are refused by Node itself with 431.)
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     return503OnClosing: true,
   });
   registerBodyParsers(adapter.getInstance());

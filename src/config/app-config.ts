@@ -105,6 +105,16 @@ export class AppConfig {
   @IsString({ each: true })
   CORS_ORIGINS: string[] = [];
 
+  /** Per-user cache of the providers list; on by default in production (needs DATABASE_URL). */
+  @IsOptional()
+  @IsIn(['on', 'off'])
+  PROVIDERS_CACHE?: 'on' | 'off';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PROVIDERS_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
@@ -120,13 +130,18 @@ export class AppConfig {
     return this.DEMO_DATA ?? !this.isProduction;
   }
 
+  /** The embedded database has one connection, none to spare for the change listener. */
+  get providersCache(): boolean {
+    return (this.PROVIDERS_CACHE ?? (this.isProduction ? 'on' : 'off')) === 'on' && !this.embeddedDatabase;
+  }
+
   get cookieSecure(): boolean {
     return this.COOKIE_SECURE ?? this.isProduction;
   }
 }
 
 /** Settings without a default (the others are found from the class's initialisers). */
-const OPTIONAL_KEYS = ['DATABASE_URL', 'DEMO_DATA', 'JWT_SECRET', 'COOKIE_SECURE'];
+const OPTIONAL_KEYS = ['DATABASE_URL', 'DEMO_DATA', 'JWT_SECRET', 'COOKIE_SECURE', 'PROVIDERS_CACHE'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,0 +1,89 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Triggers that NOTIFY `providers_changes` whenever a committed change can alter someone's
+ * list of readable providers or their signed-in identity, whoever makes it (this service,
+ * the import CLI, another instance, a psql session). Each instance LISTENs and drops the
+ * affected cache entries (src/database/data-changes.service.ts). PostgreSQL delivers the
+ * notifications only on commit and folds identical ones within a transaction, so a bulk
+ * import sends one message per touched account, not per row.
+ *
+ * Payloads: `user:<id>` (that user's flags, identity or profiles changed), `account:<id>`
+ * (providers owned inside that ordinary account changed), `all` (a platform account's
+ * providers, or an account's platform flag or number, changed).
+ */
+export class ChangeNotifications1764500000000 implements MigrationInterface {
+  name = 'ChangeNotifications1764500000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE FUNCTION notify_providers_change_for_profile(profile_id integer) RETURNS void
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        target record;
+      BEGIN
+        SELECT a.id, a.is_platform INTO target
+          FROM user_profiles up JOIN accounts a ON a.id = up.account_id
+         WHERE up.id = profile_id;
+        -- A profile that is already gone (deleted in the same statement) tells us nothing: be safe.
+        IF NOT FOUND OR target.is_platform THEN
+          PERFORM pg_notify('providers_changes', 'all');
+        ELSE
+          PERFORM pg_notify('providers_changes', 'account:' || target.id);
+        END IF;
+      END $$`);
+
+    await q.query(`
+      CREATE FUNCTION notify_providers_change() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_TABLE_NAME = 'providers' THEN
+          IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            PERFORM notify_providers_change_for_profile(OLD.owner_profile_id);
+          END IF;
+          IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            PERFORM notify_providers_change_for_profile(NEW.owner_profile_id);
+          END IF;
+        ELSIF TG_TABLE_NAME = 'user_profiles' THEN
+          IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            PERFORM pg_notify('providers_changes', 'user:' || OLD.user_id);
+          END IF;
+          IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            PERFORM pg_notify('providers_changes', 'user:' || NEW.user_id);
+          END IF;
+        ELSIF TG_TABLE_NAME = 'users' THEN
+          PERFORM pg_notify('providers_changes', 'user:' || OLD.id);
+        ELSIF TG_TABLE_NAME = 'accounts' THEN
+          PERFORM pg_notify('providers_changes', 'all');
+        END IF;
+        RETURN NULL;
+      END $$`);
+
+    await q.query(`
+      CREATE TRIGGER providers_notify_change
+        AFTER INSERT OR DELETE OR UPDATE OF owner_profile_id, name, base_url ON providers
+        FOR EACH ROW EXECUTE FUNCTION notify_providers_change()`);
+    await q.query(`
+      CREATE TRIGGER user_profiles_notify_change
+        AFTER INSERT OR DELETE OR UPDATE OF user_id, account_id ON user_profiles
+        FOR EACH ROW EXECUTE FUNCTION notify_providers_change()`);
+    // A new user has nothing cached yet: only updates and deletes matter.
+    await q.query(`
+      CREATE TRIGGER users_notify_change
+        AFTER DELETE OR UPDATE OF username, email, is_superuser, is_staff, is_active ON users
+        FOR EACH ROW EXECUTE FUNCTION notify_providers_change()`);
+    await q.query(`
+      CREATE TRIGGER accounts_notify_change
+        AFTER DELETE OR UPDATE OF is_platform, account_number ON accounts
+        FOR EACH ROW EXECUTE FUNCTION notify_providers_change()`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER accounts_notify_change ON accounts`);
+    await q.query(`DROP TRIGGER users_notify_change ON users`);
+    await q.query(`DROP TRIGGER user_profiles_notify_change ON user_profiles`);
+    await q.query(`DROP TRIGGER providers_notify_change ON providers`);
+    await q.query(`DROP FUNCTION notify_providers_change()`);
+    await q.query(`DROP FUNCTION notify_providers_change_for_profile(integer)`);
+  }
+}
