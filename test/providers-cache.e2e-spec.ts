@@ -79,6 +79,14 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     expect(second).toBe(first); // the very same buffer: no query ran
   });
 
+  it('never serves a list computed with other flags than the request\'s user has', async () => {
+    const asOrdinary = await service.listReadableJson(alice);
+    // No notification involved: the request's user simply says "superuser" now.
+    const asSuperuser = await service.listReadableJson({ ...alice, isSuperuser: true });
+    expect(asSuperuser.toString()).toBe(JSON.stringify(await service.listReadable({ ...alice, isSuperuser: true })));
+    expect(asSuperuser.toString()).not.toBe(asOrdinary.toString());
+  });
+
   it('a provider created by plain SQL elsewhere is visible within 1 s', async () => {
     const before = ids(await service.listReadableJson(alice));
     const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'new') RETURNING id`, [aliceProfile])).rows;

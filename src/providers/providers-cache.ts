@@ -10,6 +10,8 @@ type Scope = 'all' | ReadonlySet<number>;
 interface Entry {
   body: Buffer;
   scope: Scope;
+  /** The flag the list was computed with; a request whose user says otherwise is a miss. */
+  isSuperuser: boolean;
 }
 
 /**
@@ -51,16 +53,22 @@ export class ProvidersCache {
     return this.changes.generation;
   }
 
-  get(userId: number): Buffer | undefined {
+  /**
+   * The flags come from the signed-in user, who may have been loaded a moment before a
+   * change to them was announced: comparing them here means such a list is never served to
+   * a request that knows better, whatever the order of events.
+   */
+  get(user: { id: number; isSuperuser: boolean }): Buffer | undefined {
     if (!this.entries || !this.changes.isLive) return undefined;
-    return this.entries.get(userId)?.body;
+    const entry = this.entries.get(user.id);
+    return entry?.isSuperuser === user.isSuperuser ? entry.body : undefined;
   }
 
   async set(ticket: number, user: { id: number; isSuperuser: boolean }, body: Buffer): Promise<void> {
     if (!this.entries || !this.changes.isLive) return;
     const scope = user.isSuperuser ? 'all' : await this.accountsOf(user.id);
     if (ticket !== this.changes.generation || !this.changes.isLive) return;
-    this.entries.set(user.id, { body, scope });
+    this.entries.set(user.id, { body, scope, isSuperuser: user.isSuperuser });
   }
 
   /** For tests and the benchmark: what the bound is holding now. */

@@ -17,14 +17,11 @@ export class ProvidersService {
     return plainToInstance(ProvidersListDto, { providers: rows }, { excludeExtraneousValues: true });
   }
 
-  /**
-   * The same list as the JSON body the endpoint sends, from the per-user cache when it is on.
-   * `ticket` is the cache's change generation taken before the user was loaded (see
-   * ProvidersCache.ticket), so that flags read before a change never land in the cache.
-   */
-  async listReadableJson(user: ReadSubject, ticket = this.cache.ticket()): Promise<Buffer> {
-    const cached = this.cache.get(user.id);
+  /** The same list as the JSON body the endpoint sends, from the per-user cache when it is on. */
+  async listReadableJson(user: ReadSubject): Promise<Buffer> {
+    const cached = this.cache.get(user);
     if (cached) return cached;
+    const ticket = this.cache.ticket();
     const body = Buffer.from(JSON.stringify(await this.listReadable(user)));
     await this.cache.set(ticket, user, body);
     return body;
