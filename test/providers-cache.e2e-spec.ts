@@ -61,6 +61,8 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     aliceProfile = await f.profile(aliceId, acme);
     await f.provider(rootProfile, { name: 'openai' });
     await f.provider(aliceProfile, { name: 'acme-gw' });
+    const globex = await f.account();
+    await f.provider(await f.profile(await f.user({ username: 'gina' }), globex), { name: 'globex-only' });
     alice = { id: aliceId, isSuperuser: false, isActive: true };
     root = { id: rootId, isSuperuser: true, isActive: true };
     await start();
