@@ -12,6 +12,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (providers owned inside that ordinary account changed), `all` (a platform account's
  * providers, or an account's platform flag or number, changed).
  */
+const TABLES = ['accounts', 'users', 'user_profiles', 'providers'];
+
 export class ChangeNotifications1764500000000 implements MigrationInterface {
   name = 'ChangeNotifications1764500000000';
 
@@ -76,9 +78,24 @@ export class ChangeNotifications1764500000000 implements MigrationInterface {
       CREATE TRIGGER accounts_notify_change
         AFTER DELETE OR UPDATE OF is_platform, account_number ON accounts
         FOR EACH ROW EXECUTE FUNCTION notify_providers_change()`);
+
+    // TRUNCATE fires no row triggers; it can change anything (and restart the ids caches key on).
+    await q.query(`
+      CREATE FUNCTION notify_providers_truncate() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('providers_changes', 'all');
+        RETURN NULL;
+      END $$`);
+    for (const table of TABLES) {
+      await q.query(`CREATE TRIGGER ${table}_notify_truncate AFTER TRUNCATE ON ${table}
+                     FOR EACH STATEMENT EXECUTE FUNCTION notify_providers_truncate()`);
+    }
   }
 
   async down(q: QueryRunner): Promise<void> {
+    for (const table of TABLES) await q.query(`DROP TRIGGER ${table}_notify_truncate ON ${table}`);
+    await q.query(`DROP FUNCTION notify_providers_truncate()`);
     await q.query(`DROP TRIGGER accounts_notify_change ON accounts`);
     await q.query(`DROP TRIGGER users_notify_change ON users`);
     await q.query(`DROP TRIGGER user_profiles_notify_change ON user_profiles`);
