@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user.js';
+
+/** What sign-in needs to check a password; the hash never leaves the auth service. */
+export interface UserCredentials {
+  id: number;
+  isActive: boolean;
+  passwordHash: string;
+}
+
+interface AuthUserRow {
+  id: number;
+  username: string;
+  email: string;
+  is_superuser: boolean;
+  is_staff: boolean;
+  is_active: boolean;
+}
+
+/**
+ * The user look-ups that authentication runs. Plain parameterised SQL, because they run on
+ * every request (the per-request check is a primary-key lookup of six narrow columns) and
+ * on every sign-in attempt.
+ */
+@Injectable()
+export class UsersService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async findAuthUser(id: number): Promise<AuthUser | null> {
+    const rows: AuthUserRow[] = await this.dataSource.query(
+      `SELECT id, username, email, is_superuser, is_staff, is_active FROM users WHERE id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      username: row.username,
+      email: row.email,
+      isSuperuser: row.is_superuser,
+      isStaff: row.is_staff,
+      isActive: row.is_active,
+    };
+  }
+
+  async findCredentials(username: string): Promise<UserCredentials | null> {
+    const rows: { id: number; is_active: boolean; password_hash: string }[] = await this.dataSource.query(
+      `SELECT id, is_active, password_hash FROM users WHERE username = $1`,
+      [username],
+    );
+    const row = rows[0];
+    return row ? { id: row.id, isActive: row.is_active, passwordHash: row.password_hash } : null;
+  }
+
+  /**
+   * Numbers of the accounts the user has a profile in, sorted byte-wise (COLLATE "C") so the
+   * order does not depend on the database's locale.
+   */
+  async accountNumbers(userId: number): Promise<string[]> {
+    const rows: { account_number: string }[] = await this.dataSource.query(
+      `SELECT a.account_number
+         FROM user_profiles p
+         JOIN accounts a ON a.id = p.account_id
+        WHERE p.user_id = $1
+        ORDER BY a.account_number COLLATE "C"`,
+      [userId],
+    );
+    return rows.map((r) => r.account_number);
+  }
+}
