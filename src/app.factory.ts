@@ -3,6 +3,7 @@ import { ValidationPipe, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppModuleOptions } from './app.module.js';
+import { registerAuthPlugins } from './auth/auth-plugins.js';
 import { MAX_BODY_BYTES, registerBodyParsers } from './common/body-parsing.js';
 import { registerNoCache } from './common/no-cache.js';
 import { setupSwagger } from './common/swagger.js';
@@ -26,6 +27,7 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
     bodyParser: false,
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
   });
+  await registerAuthPlugins(app, config);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, stopAtFirstError: false }));
   setupSwagger(app);
   await app.init();

@@ -1,7 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthGuard } from './auth/auth.guard.js';
+import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { BodyProblemInterceptor } from './common/body-problem.interceptor.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DataChangesModule } from './database/data-changes.module.js';
@@ -28,8 +31,15 @@ export class AppModule {
         }),
         DataChangesModule,
         HealthModule,
+        AuthModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        // Every route needs a signed-in user unless it is @Public().
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        // After the guard: body problems are reported only to authenticated callers.
+        { provide: APP_INTERCEPTOR, useClass: BodyProblemInterceptor },
+      ],
     };
   }
 }

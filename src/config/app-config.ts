@@ -101,6 +101,24 @@ export class AppConfig {
   @IsBoolean()
   ALLOW_INSECURE_COOKIES = false;
 
+  /** Failed sign-ins for one username within the window before it is throttled (429). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_USER = 10;
+
+  /** Failed sign-ins from one client address within the window before it is throttled (429). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_IP = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60 * 60 * 24)
+  LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60;
+
   @Transform(toList)
   @IsString({ each: true })
   CORS_ORIGINS: string[] = [];

@@ -1,0 +1,90 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { UsersService } from '../users/users.service.js';
+import { hashPassword, verifyPassword } from '../world/password-hashing.js';
+import { CsrfService } from './csrf.service.js';
+import { LoginThrottle } from './login-throttle.service.js';
+import { PasswordCheckQueue, PasswordChecksBusy } from './password-check-queue.js';
+import { TokenService, type IssuedToken } from './token.service.js';
+
+/**
+ * Password checks running at once: at most two, and one core always left to the event loop.
+ * Two keep sign-in quick for people; a flood of guesses queues behind them instead of taking
+ * every core.
+ */
+const PASSWORD_CHECK_SLOTS = Math.max(1, Math.min(2, availableParallelism() - 1));
+/** Beyond this many sign-ins waiting for a slot, further ones get 503 at once. */
+const PASSWORD_CHECK_MAX_WAITING = 32;
+
+export type SignInFailure = 'invalid_credentials' | 'throttled' | 'busy';
+
+/** Why a sign-in was refused; controllers turn it into a 401, 429 or 503 (JSON or HTML). */
+export class SignInError extends Error {
+  constructor(
+    readonly code: SignInFailure,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(code);
+    this.name = 'SignInError';
+  }
+}
+
+export interface SignedIn {
+  userId: number;
+  token: IssuedToken;
+  csrfToken: string;
+}
+
+@Injectable()
+export class AuthService implements OnModuleInit {
+  private readonly checks = new PasswordCheckQueue(PASSWORD_CHECK_SLOTS, PASSWORD_CHECK_MAX_WAITING);
+  /** Checked when the username does not exist, so that an unknown user costs the same time. */
+  private dummyHash: string;
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly tokens: TokenService,
+    private readonly csrf: CsrfService,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.dummyHash = await hashPassword(randomBytes(24).toString('base64url'));
+  }
+
+  /**
+   * Checks a username and password. A wrong password, an unknown user and an inactive user
+   * fail alike (same error, one password check each), and only failures are counted by the
+   * throttle.
+   */
+  async signIn(request: FastifyRequest, username: string, password: string): Promise<SignedIn> {
+    await this.assertNotThrottled(request, username);
+    const credentials = await this.users.findCredentials(username);
+
+    let matches: boolean;
+    try {
+      matches = await this.checks.run(async () => {
+        // Again once a slot is free: attempts that queued at the same time may have failed since.
+        await this.assertNotThrottled(request, username);
+        return verifyPassword(credentials?.passwordHash ?? this.dummyHash, password);
+      });
+    } catch (err) {
+      if (err instanceof PasswordChecksBusy) throw new SignInError('busy', 1);
+      throw err;
+    }
+
+    if (!matches || !credentials || !credentials.isActive) {
+      await this.throttle.recordFailure(request, username);
+      throw new SignInError('invalid_credentials');
+    }
+    const token = this.tokens.issue(credentials.id);
+    return { userId: credentials.id, token, csrfToken: this.csrf.issue(token.jti) };
+  }
+
+  private async assertNotThrottled(request: FastifyRequest, username: string): Promise<void> {
+    const throttled = await this.throttle.check(request, username);
+    if (throttled) throw new SignInError('throttled', throttled.retryAfterSeconds);
+  }
+}

@@ -1,0 +1,109 @@
+import { Body, Controller, ForbiddenException, Get, Header, Post, Query, Req, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppConfig } from '../config/app-config.js';
+import { setSessionCookies } from './auth-cookies.js';
+import { AuthService, SignInError, type SignedIn } from './auth.service.js';
+import { CROSS_SITE_MESSAGE, LOGIN_BODY_LIMIT } from './auth.controller.js';
+import { LOGIN_CSS, renderLoginPage, type LoginPageModel } from './login-page.html.js';
+import { isSameSiteRequest, safeNext } from './origin.js';
+import { Public } from './public.decorator.js';
+
+/**
+ * Strict for the page: only our own stylesheet loads, the form posts only here, and no other
+ * site may frame it (clickjacking a sign-in form).
+ */
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+};
+
+/**
+ * The browser's way in: a plain HTML form that signs in, sets the session cookies and goes
+ * back to the page the visitor came from (`next`, when it is a path on this site).
+ */
+@ApiTags('auth')
+@Controller('login')
+export class LoginPageController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @Get('/')
+  @ApiOperation({ summary: 'The sign-in page (HTML); `next` is where to go afterwards' })
+  @ApiProduces('text/html')
+  page(@Query('next') next: unknown, @Res() reply: FastifyReply): void {
+    sendPage(reply, 200, { next: safeNext(first(next)) });
+  }
+
+  @Public()
+  @Post('/')
+  @RouteConfig({ bodyLimit: LOGIN_BODY_LIMIT })
+  @ApiOperation({
+    summary: 'Sign in from the HTML form: 303 to `next` on success, the form again with an error otherwise',
+  })
+  @ApiProduces('text/html')
+  async submit(
+    @Body() body: unknown,
+    @Query('next') queryNext: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (!isSameSiteRequest(request, this.config)) throw new ForbiddenException(CROSS_SITE_MESSAGE);
+    const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const next = safeNext(first(form.next) ?? first(queryNext));
+    const username = form.username;
+    const password = form.password;
+    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
+      return sendPage(reply, 400, { next, username: typeof username === 'string' ? username : '', error: 'Enter your username and password.' });
+    }
+    if (username.length > 150 || password.length > 1024) {
+      return sendPage(reply, 401, { next, error: 'Wrong username or password.' });
+    }
+
+    let session: SignedIn;
+    try {
+      session = await this.auth.signIn(request, username, password);
+    } catch (err) {
+      if (!(err instanceof SignInError)) throw err;
+      if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
+      const [status, error] = PAGE_ERRORS[err.code];
+      return sendPage(reply, status, { next, username, error });
+    }
+    setSessionCookies(reply, session, this.config);
+    // 303: the browser follows with a GET, and a reload does not post the password again.
+    reply.redirect(next, 303);
+  }
+
+  @Public()
+  @Get('login.css')
+  @ApiExcludeEndpoint()
+  @Header('content-type', 'text/css; charset=utf-8')
+  @Header('cache-control', 'public, max-age=3600')
+  @Header('x-content-type-options', 'nosniff')
+  stylesheet(): string {
+    return LOGIN_CSS;
+  }
+}
+
+const PAGE_ERRORS: Record<SignInError['code'], [number, string]> = {
+  invalid_credentials: [401, 'Wrong username or password.'],
+  throttled: [429, 'Too many failed attempts. Please wait a while before trying again.'],
+  busy: [503, 'The service is busy. Please try again in a moment.'],
+};
+
+function sendPage(reply: FastifyReply, status: number, model: LoginPageModel): void {
+  reply.status(status).headers(PAGE_HEADERS).send(renderLoginPage(model));
+}
+
+/** A repeated query or form field arrives as an array: the first value counts. */
+function first(value: unknown): unknown {
+  return Array.isArray(value) ? value[0] : value;
+}
