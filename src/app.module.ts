@@ -7,6 +7,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { BodyProblemInterceptor } from './common/body-problem.interceptor.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DataChangesModule } from './database/data-changes.module.js';
 import { dataSourceOptions, type DatabaseSettings } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         }),
         DataChangesModule,
         HealthModule,
+        DashboardModule,
         AuthModule,
       ],
       providers: [
