@@ -21,6 +21,8 @@ export async function startTestApp(env: Record<string, string> = {}, db?: TestDa
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'error',
     DEMO_DATA: 'false',
+    // The embedded fallback has no DATABASE_URL, which is how the app knows it is embedded.
+    ...(database.embedded ? {} : { DATABASE_URL: database.url }),
     ...env,
   });
   const app = await createApp({

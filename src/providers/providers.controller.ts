@@ -1,0 +1,84 @@
+import { Controller, Delete, Get, Header, HttpCode, MethodNotAllowedException, Patch, Post, Put, Res } from '@nestjs/common';
+import {
+  ApiFoundResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { AuthUser } from '../auth/auth-user.js';
+import { Authenticated } from '../auth/authenticated.decorator.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { IgnoreBody } from '../common/body-parsing.js';
+import { ProvidersListDto } from './dto/provider-mini.dto.js';
+import { ProvidersService } from './providers.service.js';
+
+/**
+ * The list the dashboard's "prompt passthrough" screen asks for. It is a POST because the
+ * dashboard app sends one (with `Content-Type: application/json` and no body); the body is
+ * never read. Trailing slash or not, both paths answer (Fastify's ignoreTrailingSlash).
+ */
+@ApiTags('providers')
+@Authenticated()
+@Controller('dashboard/passthrough/api/providers')
+export class ProvidersController {
+  constructor(private readonly providers: ProvidersService) {}
+
+  @Post()
+  @HttpCode(200)
+  @IgnoreBody()
+  @ApiOperation({
+    summary: 'The LLM providers the signed-in user may read',
+    description:
+      'No request body is needed (any body is ignored; over 64 KiB is 413). Ordered by id. ' +
+      'Cookie-authenticated calls must send the X-CSRF-Token (or X-CSRFToken) header.',
+  })
+  @ApiOkResponse({ type: ProvidersListDto, description: 'Each readable provider exactly once, by id ascending' })
+  @ApiUnauthorizedResponse({ description: 'No valid credentials (JSON clients)' })
+  @ApiFoundResponse({ description: 'No valid credentials and the client prefers HTML: redirect to /login/?next=…' })
+  @ApiForbiddenResponse({ description: 'Cookie authentication without a matching CSRF header' })
+  @ApiPayloadTooLargeResponse({ description: 'Body over 64 KiB' })
+  // The body is already JSON (possibly straight from the cache): sent as is, not re-serialized.
+  @Header('content-type', 'application/json; charset=utf-8')
+  list(@CurrentUser() user: AuthUser): Promise<Buffer> {
+    return this.providers.listReadableJson(user);
+  }
+
+  // Other methods: 405 with `Allow: POST`, after authentication (anonymous callers learn nothing).
+  @Get()
+  @IgnoreBody()
+  @ApiResponse({ status: 405, description: 'Only POST is allowed' })
+  get(@Res({ passthrough: true }) reply: FastifyReply): never {
+    return methodNotAllowed(reply);
+  }
+
+  @Put()
+  @IgnoreBody()
+  @ApiResponse({ status: 405, description: 'Only POST is allowed' })
+  put(@Res({ passthrough: true }) reply: FastifyReply): never {
+    return methodNotAllowed(reply);
+  }
+
+  @Patch()
+  @IgnoreBody()
+  @ApiResponse({ status: 405, description: 'Only POST is allowed' })
+  patch(@Res({ passthrough: true }) reply: FastifyReply): never {
+    return methodNotAllowed(reply);
+  }
+
+  @Delete()
+  @IgnoreBody()
+  @ApiResponse({ status: 405, description: 'Only POST is allowed' })
+  delete(@Res({ passthrough: true }) reply: FastifyReply): never {
+    return methodNotAllowed(reply);
+  }
+}
+
+function methodNotAllowed(reply: FastifyReply): never {
+  reply.header('allow', 'POST');
+  throw new MethodNotAllowedException('Only POST is allowed on this path');
+}
