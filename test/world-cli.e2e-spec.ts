@@ -1,0 +1,168 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { generateWorld } from '../src/world/world-generator.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname ?? '.', '..');
+/**
+ * The CLIs are compiled with the build's tsconfig into a folder of their own, not dist/: other
+ * test files may be running the service from dist/ at the same time. Inside node_modules so
+ * that the compiled files resolve their packages as dist/ would.
+ */
+const OUT = join(ROOT, 'node_modules', '.cache', 'providers-service-world-cli');
+const IMPORT_CLI = join(OUT, 'src', 'world', 'import.cli.js');
+const GENERATE_CLI = join(OUT, 'src', 'world', 'generate.cli.js');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Compiles the sources unless the last compile is newer than every source file. */
+async function buildCli(): Promise<void> {
+  const stamp = join(OUT, '.built');
+  const sources = Math.max(newestSource(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs);
+  if (existsSync(stamp) && statSync(stamp).mtimeMs > sources) return;
+  mkdirSync(OUT, { recursive: true });
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const result = await run(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', OUT], { cwd: ROOT }).then(
+    () => '',
+    (err: { stdout?: string }) => err.stdout ?? String(err),
+  );
+  // Type errors elsewhere in the tree (work in progress) still emit JavaScript; errors in
+  // the code the CLIs run do not pass.
+  const own = result.split('\n').filter((line) => /^src\/(world|database|config)\//.test(line));
+  if (own.length || !existsSync(IMPORT_CLI)) throw new Error(`Compiling the world CLIs failed:\n${result}`);
+  writeFileSync(stamp, '');
+}
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('world CLIs (child processes)', () => {
+  let db: TestDatabase;
+  let dir: string;
+
+  beforeAll(async () => {
+    [db] = await Promise.all([createTestDatabase(), buildCli()]);
+    dir = mkdtempSync(join(tmpdir(), 'world-cli-'));
+  }, 120_000);
+  afterAll(async () => {
+    await db?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function cli(script: string, args: string[]): Promise<CliResult> {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', DATABASE_URL: db.url, LOG_LEVEL: 'error' };
+    return run(process.execPath, [script, ...args], { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+    );
+  }
+
+  /** Every row of every table, through a connection of its own (the embedded fallback allows one). */
+  async function tables(): Promise<Record<string, unknown[]>> {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const out: Record<string, unknown[]> = {};
+      for (const t of ['accounts', 'users', 'user_profiles', 'providers']) out[t] = (await client.query(`SELECT * FROM ${t} ORDER BY id`)).rows;
+      return out;
+    } finally {
+      await client.end();
+    }
+  }
+
+  const options = { seed: 9, accounts: 5, users: 16, providers: 60 };
+  const args = ['--seed', '9', '--accounts', '5', '--users', '16', '--providers', '60'];
+
+  it('the npm scripts run the compiled CLIs that this test runs', () => {
+    const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts;
+    expect(scripts['world:import']).toMatch(/node dist\/src\/world\/import\.cli\.js$/);
+    expect(scripts['world:generate']).toMatch(/node dist\/src\/world\/generate\.cli\.js$/);
+  });
+
+  it('world:generate writes the generator\'s world, to stdout or to --out', async () => {
+    const expected = `${JSON.stringify(generateWorld(options))}\n`;
+    const toStdout = await cli(GENERATE_CLI, args);
+    expect(toStdout).toMatchObject({ code: 0, stdout: expected });
+    const file = join(dir, 'world.json');
+    await expect(cli(GENERATE_CLI, [...args, '--out', file])).resolves.toMatchObject({ code: 0, stdout: '' });
+    expect(readFileSync(file, 'utf8')).toBe(expected);
+  });
+
+  it('world:generate refuses bad arguments with the usage', async () => {
+    const result = await cli(GENERATE_CLI, ['--users', 'many']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('--users must be a whole number');
+    expect(result.stderr).toContain('Usage:');
+  });
+
+  it('world:import migrates, imports and prints a summary; a second run changes nothing', async () => {
+    const file = join(dir, 'world.json');
+    writeFileSync(file, JSON.stringify(generateWorld(options)));
+    const first = await cli(IMPORT_CLI, [file]);
+    expect(first.stderr).not.toMatch(/failed|rejected/i);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/providers\s+60 created, 0 updated, 0 unchanged/);
+    expect(first.stdout).toMatch(/\d+\.\d s/);
+    const after = await tables();
+    expect(after.users).toHaveLength(16);
+    expect(after.providers).toHaveLength(60);
+
+    const second = await cli(IMPORT_CLI, [file]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/users\s+0 created, 0 updated, 16 unchanged/);
+    expect(await tables()).toEqual(after);
+  });
+
+  describe('bad files: non-zero exit, a message on stderr, nothing written', () => {
+    async function expectRefused(args: string[], message: RegExp): Promise<void> {
+      const before = await tables();
+      const result = await cli(IMPORT_CLI, args);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(message);
+      expect(await tables()).toEqual(before);
+    }
+
+    it('invalid JSON, with where it goes wrong', async () => {
+      const file = join(dir, 'broken.json');
+      writeFileSync(file, '{\n  "version": 1,\n  "accounts": [,]\n}\n');
+      await expectRefused([file], /broken\.json is not valid JSON at line 3, column \d+/);
+    });
+
+    it('a schema violation, with its JSON path', async () => {
+      const world = generateWorld(options) as unknown as { providers: { owner: Record<string, unknown> }[] };
+      world.providers[12].owner.accountNumber = null;
+      const file = join(dir, 'schema.json');
+      writeFileSync(file, JSON.stringify(world));
+      await expectRefused([file], /providers\[12\]\.owner\.accountNumber: must be a string/);
+    });
+
+    it('a base URL with credentials, among other problems', async () => {
+      const world = generateWorld(options);
+      world.providers[3].baseUrl = 'https://user:secret@api.example.test/v1';
+      world.providers[4].owner = { username: 'nobody', accountNumber: world.accounts[1].accountNumber };
+      const file = join(dir, 'several.json');
+      writeFileSync(file, JSON.stringify(world));
+      await expectRefused([file], /rejected \(2 problems\)[\s\S]*providers\[3\]\.baseUrl: must not contain credentials[\s\S]*providers\[4\]\.owner\.username: unknown user/);
+    });
+
+    it('a file that does not exist, and no file at all', async () => {
+      await expectRefused([join(dir, 'missing.json')], /missing\.json: no such file/);
+      await expectRefused([], /Usage: npm run world:import -- <world\.json>/);
+    });
+  });
+});
