@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { openDatabaseTarget } from './database/database-target.js';
+import { DemoWorldService, formatDemoLogins } from './world/demo-world.service.js';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
@@ -19,10 +20,12 @@ async function bootstrap(): Promise<void> {
 
   const database = await openDatabaseTarget(config);
   const app = await createApp({ config, database: database.settings });
+  const demo = config.demoData ? await app.get(DemoWorldService).seedIfEmpty() : undefined;
   await app.listen({ port: config.PORT, host: config.HOST });
 
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   logger.log(`Listening on ${url}  (Swagger UI: ${url}/docs)`);
+  if (demo?.logins.length) logger.log(formatDemoLogins(demo.logins));
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -1,0 +1,110 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DataSource } from 'typeorm';
+import { WorldImportService } from './world-import.service.js';
+import type { WorldFile, WorldFileUser } from './world.types.js';
+
+export interface DemoLogin {
+  username: string;
+  password: string;
+  /** Which case of the read rule this login shows. */
+  shows: string;
+}
+
+export interface DemoWorldStatus {
+  /** True when this call imported the demo world (the database had no users). */
+  seeded: boolean;
+  /** The demo logins, when the demo users are in the database; empty otherwise. */
+  logins: DemoLogin[];
+}
+
+/**
+ * The project's root: the nearest folder above this file with a package.json. This file runs
+ * from src/world/ under jest and from dist/src/world/ once built, so a fixed number of `..`
+ * would be right in only one of them.
+ */
+export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`No package.json above ${from}: cannot find the project's data/ folder`);
+  }
+}
+
+export const DEMO_WORLD_PATH = join(projectRoot(), 'data', 'demo-world.json');
+
+export async function readDemoWorld(path = DEMO_WORLD_PATH): Promise<WorldFile> {
+  return JSON.parse(await readFile(path, 'utf8')) as WorldFile;
+}
+
+/** Seeds an empty database with data/demo-world.json, so that a fresh clone has something to show. */
+@Injectable()
+export class DemoWorldService {
+  private readonly logger = new Logger(DemoWorldService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly importer: WorldImportService,
+  ) {}
+
+  /**
+   * Imports the demo world when the users table is empty; a database that has any user is
+   * someone's data and is left alone.
+   */
+  async seedIfEmpty(path = DEMO_WORLD_PATH): Promise<DemoWorldStatus> {
+    const world = await readDemoWorld(path);
+    const [{ empty }]: { empty: boolean }[] = await this.dataSource.query(`SELECT NOT EXISTS (SELECT 1 FROM users) AS empty`);
+    if (empty) {
+      const summary = await this.importer.importWorld(world);
+      this.logger.log(
+        `The database had no users: imported the demo world from ${relative(process.cwd(), path) || path} ` +
+          `(${summary.accounts.created} accounts, ${summary.users.created} users, ${summary.providers.created} providers)`,
+      );
+    }
+    const usernames = world.users.map((u) => u.username);
+    const [{ present }]: { present: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS present FROM users WHERE username = ANY($1::text[])`,
+      [usernames],
+    );
+    return { seeded: empty, logins: present === usernames.length ? demoLogins(world) : [] };
+  }
+}
+
+/** Each demo user's login and what it shows, worked out from the world so the two cannot disagree. */
+export function demoLogins(world: WorldFile): DemoLogin[] {
+  const accounts = new Map(world.accounts.map((a) => [a.accountNumber, a]));
+  const platformCount = world.providers.filter((p) => accounts.get(p.owner.accountNumber)?.isPlatform).length;
+  const shows = (user: WorldFileUser): string => {
+    const mine = (user.accounts ?? []).map((n) => accounts.get(n)!);
+    const customers = mine.filter((a) => !a.isPlatform).map((a) => a.name);
+    if (user.isActive === false) return 'inactive user: cannot sign in, reads nothing';
+    if (user.isSuperuser) return `superuser: reads every provider (${world.providers.length})`;
+    if (mine.length === 0) return 'no profile in any account: reads nothing';
+    if (customers.length === 0) {
+      return `${user.isStaff ? 'staff, ' : ''}platform profile only: reads the ${platformCount} platform providers`;
+    }
+    const readable = world.providers.filter((p) => {
+      const owner = accounts.get(p.owner.accountNumber)!;
+      return owner.isPlatform || (user.accounts ?? []).includes(owner.accountNumber);
+    }).length;
+    const names = customers.join(' and ');
+    return customers.length === 1
+      ? `ordinary user in ${names}: reads the platform providers and those of ${names} (${readable})`
+      : `profiles in ${names}: reads the platform providers and those of ${customers.length === 2 ? 'both' : `all ${customers.length}`} accounts, each once (${readable})`;
+  };
+  return world.users.map((u) => ({ username: u.username, password: u.password, shows: shows(u) }));
+}
+
+/** The demo logins as an aligned table for the start-up log. */
+export function formatDemoLogins(logins: DemoLogin[]): string {
+  const w1 = Math.max(8, ...logins.map((l) => l.username.length));
+  const w2 = Math.max(8, ...logins.map((l) => l.password.length));
+  const line = (a: string, b: string, c: string) => `  ${a.padEnd(w1)}  ${b.padEnd(w2)}  ${c}`;
+  return [
+    'Demo logins (demo passwords: never use this data in production):',
+    line('username', 'password', 'what it shows'),
+    ...logins.map((l) => line(l.username, l.password, l.shows)),
+  ].join('\n');
+}
