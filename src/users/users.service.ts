@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
+import { AppConfig } from '../config/app-config.js';
+import { ChangeAwareCache } from '../database/change-aware-cache.js';
+import { DataChangesService } from '../database/data-changes.service.js';
 
 /** What sign-in needs to check a password; the hash never leaves the auth service. */
 export interface UserCredentials {
@@ -25,23 +28,50 @@ interface AuthUserRow {
  */
 @Injectable()
 export class UsersService {
-  constructor(private readonly dataSource: DataSource) {}
+  /**
+   * With the caches on (PROVIDERS_CACHE), the per-request check is answered from memory:
+   * a change to a user (deactivated, deleted, flags) is announced by the database and drops
+   * the entry, and nothing is served from it while the change listener is down.
+   */
+  private readonly authUsers: ChangeAwareCache<number, AuthUser> | null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    config: AppConfig,
+    changes: DataChangesService,
+  ) {
+    this.authUsers = config.providersCache
+      ? new ChangeAwareCache<number, AuthUser>(changes, { max: 100_000 }, (change, entries) => {
+          if (change.kind === 'user') entries.delete(change.userId);
+        })
+      : null;
+  }
 
   async findAuthUser(id: number): Promise<AuthUser | null> {
+    const cached = this.authUsers?.get(id);
+    if (cached) return cached;
+    const ticket = this.authUsers?.ticket() ?? 0;
+    const user = await this.loadAuthUser(id);
+    if (user) this.authUsers?.set(ticket, id, user);
+    return user;
+  }
+
+  private async loadAuthUser(id: number): Promise<AuthUser | null> {
     const rows: AuthUserRow[] = await this.dataSource.query(
       `SELECT id, username, email, is_superuser, is_staff, is_active FROM users WHERE id = $1`,
       [id],
     );
     const row = rows[0];
     if (!row) return null;
-    return {
+    // Frozen: with the cache on, one object serves many requests.
+    return Object.freeze({
       id: row.id,
       username: row.username,
       email: row.email,
       isSuperuser: row.is_superuser,
       isStaff: row.is_staff,
       isActive: row.is_active,
-    };
+    });
   }
 
   async findCredentials(username: string): Promise<UserCredentials | null> {

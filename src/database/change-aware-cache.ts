@@ -1,0 +1,46 @@
+import { LRUCache } from 'lru-cache';
+import type { DataChange, DataChangesService } from './data-changes.service.js';
+
+type Options<K extends {}, V extends {}> = LRUCache.Options<K, V, unknown> & { max?: number; maxSize?: number };
+
+/**
+ * An in-process LRU whose entries are only trusted while the change listener is live, and
+ * which refuses a value read before a change that arrived meanwhile (the ticket). `all` and
+ * `reset` changes clear it; `invalidate` says which entries a `user` or `account` change hits.
+ */
+export class ChangeAwareCache<K extends {}, V extends {}> {
+  private readonly entries: LRUCache<K, V>;
+
+  constructor(
+    private readonly changes: DataChangesService,
+    options: Options<K, V>,
+    invalidate: (change: Extract<DataChange, { kind: 'user' | 'account' }>, entries: LRUCache<K, V>) => void,
+  ) {
+    this.entries = new LRUCache<K, V>(options);
+    changes.subscribe((change) => {
+      if (change.kind === 'user' || change.kind === 'account') invalidate(change, this.entries);
+      else this.entries.clear();
+    });
+  }
+
+  /** Take before reading what the value is made of; hand it back to `set`. */
+  ticket(): number {
+    return this.changes.generation;
+  }
+
+  get(key: K): V | undefined {
+    return this.changes.isLive ? this.entries.get(key) : undefined;
+  }
+
+  set(ticket: number, key: K, value: V): void {
+    if (this.changes.isLive && ticket === this.changes.generation) this.entries.set(key, value);
+  }
+
+  get isLive(): boolean {
+    return this.changes.isLive;
+  }
+
+  stats(): { entries: number; bytes: number; maxBytes: number } {
+    return { entries: this.entries.size, bytes: this.entries.calculatedSize ?? 0, maxBytes: this.entries.maxSize ?? 0 };
+  }
+}

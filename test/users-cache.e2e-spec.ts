@@ -1,0 +1,57 @@
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { DataChangesService } from '../src/database/data-changes.service.js';
+import { UsersService } from '../src/users/users.service.js';
+import { Factories } from './support/factories.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+describe('the per-request user check, cached (PROVIDERS_CACHE=on)', () => {
+  let t: TestApp;
+  let users: UsersService;
+  let other: pg.Client;
+  let id: number;
+
+  beforeAll(async () => {
+    t = await startTestApp({ PROVIDERS_CACHE: 'on' });
+    users = t.app.get(UsersService);
+    other = new pg.Client({ connectionString: t.db.url });
+    await other.connect();
+    id = await new Factories(t.app.get(DataSource)).user({ username: 'zoe' });
+    await new Promise((r) => setTimeout(r, 100));
+  });
+  afterAll(async () => {
+    await other?.end();
+    await t?.close();
+  });
+
+  const until = async (check: () => Promise<boolean>) => {
+    for (const end = Date.now() + 1000; Date.now() < end; await new Promise((r) => setTimeout(r, 10))) {
+      if (await check()) return true;
+    }
+    return false;
+  };
+
+  it('answers repeated checks from memory', async () => {
+    const first = await users.findAuthUser(id);
+    expect(await users.findAuthUser(id)).toBe(first);
+  });
+
+  it('a deactivation by plain SQL elsewhere is seen within a second', async () => {
+    expect((await users.findAuthUser(id))?.isActive).toBe(true);
+    await other.query('UPDATE users SET is_active = false WHERE id = $1', [id]);
+    await expect(until(async () => (await users.findAuthUser(id))?.isActive === false)).resolves.toBe(true);
+  });
+
+  it('is not used while the change listener is down', async () => {
+    await other.query('UPDATE users SET is_active = true WHERE id = $1', [id]);
+    await until(async () => (await users.findAuthUser(id))?.isActive === true);
+    const changes = t.app.get(DataChangesService);
+    await other.query('SELECT pg_terminate_backend($1)', [await changes.listenerPid()]);
+    await other.query('UPDATE users SET is_active = false WHERE id = $1', [id]);
+    // The notification is lost, yet the very next checks see the database, not the old entry.
+    await until(async () => !changes.isLive);
+    expect((await users.findAuthUser(id))?.isActive).toBe(false);
+    await expect(until(async () => changes.isLive)).resolves.toBe(true);
+    expect((await users.findAuthUser(id))?.isActive).toBe(false);
+  });
+});
