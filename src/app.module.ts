@@ -11,6 +11,7 @@ import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DataChangesModule } from './database/data-changes.module.js';
 import { dataSourceOptions, type DatabaseSettings } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
+import { ProvidersModule } from './providers/providers.module.js';
 import { WorldModule } from './world/world.module.js';
 
 export interface AppModuleOptions {
@@ -35,6 +36,7 @@ export class AppModule {
         HealthModule,
         DashboardModule,
         AuthModule,
+        ProvidersModule,
         WorldModule,
       ],
       providers: [
