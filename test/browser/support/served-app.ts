@@ -1,0 +1,70 @@
+import type { AddressInfo } from 'node:net';
+import { readDemoWorld } from '../../../src/world/demo-world.service.js';
+import { WorldImportService } from '../../../src/world/world-import.service.js';
+import type { WorldFile } from '../../../src/world/world.types.js';
+import { startTestApp, type TestApp } from '../../support/test-app.js';
+
+export interface ProviderRow {
+  id: number;
+  name: string;
+  base_url: string | null;
+}
+
+export interface ServedApp {
+  t: TestApp;
+  /** http://localhost:<port>, the origin the browser uses. */
+  origin: string;
+  world: WorldFile;
+  /** The password of a demo user, from the world file. */
+  password(username: string): string;
+  /** The providers list as the API answers a bearer call for this user: what the page must show. */
+  providersOf(username: string): Promise<ProviderRow[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real application (startTestApp) with the demo world imported, listening on a free port
+ * of the loopback interface so that a real browser can reach it.
+ */
+export async function serveApp(env: Record<string, string> = {}): Promise<ServedApp> {
+  const t = await startTestApp(env);
+  try {
+    const world = await readDemoWorld();
+    await t.app.get(WorldImportService).importWorld(world);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    // localhost, not 127.0.0.1: the allowed origins in CORS_ORIGINS are spelled that way, and
+    // cookies for localhost are shared by every port, as they are on a developer's machine.
+    const origin = `http://localhost:${port}`;
+    const password = (username: string) => {
+      const user = world.users.find((u) => u.username === username);
+      if (!user) throw new Error(`${username} is not a demo user`);
+      return user.password;
+    };
+    return {
+      t,
+      origin,
+      world,
+      password,
+      async providersOf(username) {
+        const login = await fetch(`${origin}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password: password(username) }),
+        });
+        if (login.status !== 200) throw new Error(`signing in as ${username}: ${login.status}`);
+        const { access_token } = (await login.json()) as { access_token: string };
+        const res = await fetch(`${origin}/dashboard/passthrough/api/providers/`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${access_token}` },
+        });
+        if (res.status !== 200) throw new Error(`providers of ${username}: ${res.status}`);
+        return ((await res.json()) as { providers: ProviderRow[] }).providers;
+      },
+      close: () => t.close(),
+    };
+  } catch (err) {
+    await t.close();
+    throw err;
+  }
+}
