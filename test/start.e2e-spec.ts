@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname ?? '.', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => res(port));
+    });
+    server.on('error', rej);
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts a command in its own process group (npm → sh → node), collecting its output. */
+function start(command: string, args: string[], env: Record<string, string>): Running {
+  // Without DATABASE_URL the service uses the embedded database, as on a fresh machine.
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const child = spawn(command, args, { cwd: ROOT, env: { ...inherited, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitReady(base: string, running: Running, ms = 120_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (running.child.exitCode !== null) throw new Error(`exited early:\n${running.output()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`not ready in time:\n${running.output()}`);
+}
+
+async function providersOf(base: string, username: string): Promise<string[]> {
+  const login = await fetch(`${base}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: `pw-${username}` }),
+  });
+  expect(login.status).toBe(200);
+  const { access_token } = (await login.json()) as { access_token: string };
+  const res = await fetch(`${base}/dashboard/passthrough/api/providers/`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { providers: { name: string }[] }).providers.map((p) => p.name);
+}
+
+describe('npm start on a fresh clone (embedded database, demo data)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'providers-start-'));
+  let env: Record<string, string>;
+  let base: string;
+  const running: Running[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    env = { DATA_DIR: join(dataDir, '.data'), PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'development' };
+  });
+  afterAll(async () => {
+    for (const r of running) {
+      try {
+        process.kill(-r.child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts as the README says, with the demo logins, and stops cleanly on SIGTERM', async () => {
+    const r = start('npm', ['start'], env);
+    running.push(r);
+    await waitReady(base, r);
+    expect(r.output()).toMatch(/imported the demo world/);
+    expect(r.output()).toMatch(/alice\s+pw-alice/);
+    expect(r.output()).toMatch(/\/dashboard\/passthrough\//);
+    expect(await providersOf(base, 'alice')).toHaveLength(12);
+    // npm itself dies of the signal; what matters is that the service closed its database.
+    process.kill(-r.child.pid!, 'SIGTERM');
+    await r.exited;
+    await new Promise((res) => setTimeout(res, 500));
+    expect(r.output()).toMatch(/SIGTERM: finishing requests in flight/);
+    expect(existsSync(join(env.DATA_DIR, 'embedded.lock'))).toBe(false);
+  });
+
+  it('keeps its data across a restart and a hard kill, and does not import the demo world twice', async () => {
+    const main = join(ROOT, 'dist', 'src', 'main.js');
+    const again = start(process.execPath, [main], env);
+    running.push(again);
+    await waitReady(base, again);
+    expect(again.output()).not.toMatch(/imported the demo world/);
+    expect(await providersOf(base, 'carol')).toHaveLength(14);
+    process.kill(-again.child.pid!, 'SIGKILL');
+    await again.exited;
+
+    const afterKill = start(process.execPath, [main], env);
+    running.push(afterKill);
+    await waitReady(base, afterKill);
+    expect(afterKill.output()).not.toMatch(/imported the demo world/);
+    expect(await providersOf(base, 'bob')).toHaveLength(10);
+    process.kill(-afterKill.child.pid!, 'SIGTERM');
+    await expect(afterKill.exited).resolves.toBe(0);
+  });
+});
