@@ -24,7 +24,8 @@ async function bootstrap(): Promise<void> {
   await app.listen({ port: config.PORT, host: config.HOST });
 
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-  logger.log(`Listening on ${url}  (Swagger UI: ${url}/docs)`);
+  logger.log(`Listening on ${url}`);
+  logger.log(`Dashboard: ${url}/dashboard/passthrough/   Swagger UI: ${url}/docs`);
   if (demo?.logins.length) logger.log(formatDemoLogins(demo.logins));
 
   let closing = false;
