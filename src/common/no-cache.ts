@@ -10,11 +10,12 @@ export const NEVER_CACHE = 'max-age=0, no-cache, no-store, must-revalidate, priv
  */
 export function registerNoCache(fastify: FastifyInstance): void {
   fastify.addHook('onSend', async (_request, reply, payload) => {
-    if (!reply.hasHeader('cache-control')) {
-      reply.header('cache-control', NEVER_CACHE);
-      reply.header('expires', new Date().toUTCString());
-      reply.header('pragma', 'no-cache');
-    }
+    // A response that chose its own caching (a hashed, public asset) is the same for everyone:
+    // varying it on credentials would only make shared caches keep a copy per user.
+    if (reply.hasHeader('cache-control')) return payload;
+    reply.header('cache-control', NEVER_CACHE);
+    reply.header('expires', new Date().toUTCString());
+    reply.header('pragma', 'no-cache');
     reply.header('vary', mergeVary(reply.getHeader('vary'), ['Authorization', 'Cookie']));
     return payload;
   });
