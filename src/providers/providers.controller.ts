@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiResponse,
+  ApiExcludeEndpoint,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -42,37 +43,39 @@ export class ProvidersController {
   @ApiFoundResponse({ description: 'No valid credentials and the client prefers HTML: redirect to /login/?next=…' })
   @ApiForbiddenResponse({ description: 'Cookie authentication without a matching CSRF header' })
   @ApiPayloadTooLargeResponse({ description: 'Body over 64 KiB' })
+  @ApiResponse({ status: 405, description: 'GET, PUT, PATCH or DELETE on this path (signed in): `Allow: POST`' })
   // The body is already JSON (possibly straight from the cache): sent as is, not re-serialized.
   @Header('content-type', 'application/json; charset=utf-8')
   list(@CurrentUser() user: AuthUser): Promise<Buffer> {
     return this.providers.listReadableJson(user);
   }
 
-  // Other methods: 405 with `Allow: POST`, after authentication (anonymous callers learn nothing).
+  // Other methods: 405 with `Allow: POST`, after authentication (anonymous callers learn
+  // nothing). Kept out of Swagger, where they would look like operations to try.
   @Get()
   @IgnoreBody()
-  @ApiResponse({ status: 405, description: 'Only POST is allowed' })
+  @ApiExcludeEndpoint()
   get(@Res({ passthrough: true }) reply: FastifyReply): never {
     return methodNotAllowed(reply);
   }
 
   @Put()
   @IgnoreBody()
-  @ApiResponse({ status: 405, description: 'Only POST is allowed' })
+  @ApiExcludeEndpoint()
   put(@Res({ passthrough: true }) reply: FastifyReply): never {
     return methodNotAllowed(reply);
   }
 
   @Patch()
   @IgnoreBody()
-  @ApiResponse({ status: 405, description: 'Only POST is allowed' })
+  @ApiExcludeEndpoint()
   patch(@Res({ passthrough: true }) reply: FastifyReply): never {
     return methodNotAllowed(reply);
   }
 
   @Delete()
   @IgnoreBody()
-  @ApiResponse({ status: 405, description: 'Only POST is allowed' })
+  @ApiExcludeEndpoint()
   delete(@Res({ passthrough: true }) reply: FastifyReply): never {
     return methodNotAllowed(reply);
   }
