@@ -4,6 +4,7 @@ import { loadConfig } from '../src/config/app-config.js';
 import { DataChangesService } from '../src/database/data-changes.service.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { PermissionsService, type ReadSubject } from '../src/permissions/permissions.service.js';
+import { serializeProvidersList } from '../src/providers/dto/provider-mini.serializer.js';
 import { ProvidersCache } from '../src/providers/providers-cache.js';
 import { ProvidersService } from '../src/providers/providers.service.js';
 import { Factories } from './support/factories.js';
@@ -35,6 +36,9 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
   let acme: number;
   let platform: number;
   let aliceProfile: number;
+
+  /** What the database says now, serialized as the endpoint does, bypassing the cache. */
+  const fresh = async (user: ReadSubject) => serializeProvidersList(await new PermissionsService(ds).readableProviders(user));
 
   const start = async (env: Record<string, string> = {}) => {
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, PROVIDERS_CACHE: 'on', ...env });
@@ -75,25 +79,25 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
   });
 
   it('serves the second read from the cache', async () => {
-    const first = await service.listReadableJson(alice);
+    const first = await service.listReadable(alice);
     expect(cache.stats().entries).toBeGreaterThanOrEqual(1);
-    const second = await service.listReadableJson(alice);
+    const second = await service.listReadable(alice);
     expect(second).toBe(first); // the very same buffer: no query ran
   });
 
   it('never serves a list computed with other flags than the request\'s user has', async () => {
-    const asOrdinary = await service.listReadableJson(alice);
+    const asOrdinary = await service.listReadable(alice);
     // No notification involved: the request's user simply says "superuser" now.
-    const asSuperuser = await service.listReadableJson({ ...alice, isSuperuser: true });
-    expect(asSuperuser.toString()).toBe(JSON.stringify(await service.listReadable({ ...alice, isSuperuser: true })));
+    const asSuperuser = await service.listReadable({ ...alice, isSuperuser: true });
+    expect(asSuperuser.toString()).toBe(await fresh({ ...alice, isSuperuser: true }));
     expect(asSuperuser.toString()).not.toBe(asOrdinary.toString());
   });
 
   it('a provider created by plain SQL elsewhere is visible within 1 s', async () => {
-    const before = ids(await service.listReadableJson(alice));
+    const before = ids(await service.listReadable(alice));
     const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'new') RETURNING id`, [aliceProfile])).rows;
-    const delay = await within(1000, () => service.listReadableJson(alice), (b) => ids(b).includes(id));
-    expect(ids(await service.listReadableJson(alice))).toEqual([...before, id]);
+    const delay = await within(1000, () => service.listReadable(alice), (b) => ids(b).includes(id));
+    expect(ids(await service.listReadable(alice))).toEqual([...before, id]);
     console.log(`change visible after ${delay} ms`);
   });
 
@@ -101,36 +105,36 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     ['a provider is renamed', `UPDATE providers SET name = name || '-renamed' WHERE name = 'acme-gw'`, (b: Buffer) => b.includes('acme-gw-renamed')],
     ["an account's platform flag flips", `UPDATE accounts SET is_platform = true WHERE account_number LIKE '9000%' AND NOT is_platform`, () => true],
   ])('drops entries when %s', async (_what, sql, check) => {
-    await service.listReadableJson(root);
-    await service.listReadableJson(alice);
+    await service.listReadable(root);
+    await service.listReadable(alice);
     await other.query(sql);
-    await within(1000, () => service.listReadableJson(alice), check);
+    await within(1000, () => service.listReadable(alice), check);
     // And whatever is served equals what the database says now.
-    const fresh = JSON.stringify(await service.listReadable(alice));
-    await within(1000, () => service.listReadableJson(alice), (b) => b.toString() === fresh);
-    const freshRoot = JSON.stringify(await service.listReadable(root));
-    await within(1000, () => service.listReadableJson(root), (b) => b.toString() === freshRoot);
+    const now = await fresh(alice);
+    await within(1000, () => service.listReadable(alice), (b) => b.toString() === now);
+    const freshRoot = await fresh(root);
+    await within(1000, () => service.listReadable(root), (b) => b.toString() === freshRoot);
   });
 
   it("a profile removed and a user's superuser flag changed drop that user's entry", async () => {
     const bobId = await f.user({ username: 'bob' });
     const bobProfile = await f.profile(bobId, acme);
     const bob = { id: bobId, isSuperuser: false, isActive: true };
-    expect(ids(await service.listReadableJson(bob)).length).toBeGreaterThan(0);
+    expect(ids(await service.listReadable(bob)).length).toBeGreaterThan(0);
     await other.query('DELETE FROM user_profiles WHERE id = $1', [bobProfile]);
-    await within(1000, () => service.listReadableJson(bob), (b) => ids(b).length === 0);
+    await within(1000, () => service.listReadable(bob), (b) => ids(b).length === 0);
 
     // The flags come from the signed-in user; the cached list must not outlive a change to them.
-    const cached = await service.listReadableJson(bob);
+    const cached = await service.listReadable(bob);
     await other.query('UPDATE users SET is_superuser = true WHERE id = $1', [bobId]);
     const promoted = { ...bob, isSuperuser: true };
-    const all = JSON.stringify(await service.listReadable(promoted));
-    await within(1000, () => service.listReadableJson(promoted), (b) => b.toString() === all);
+    const all = await fresh(promoted);
+    await within(1000, () => service.listReadable(promoted), (b) => b.toString() === all);
     expect(all).not.toBe(cached.toString());
   });
 
   it('after the LISTEN connection is killed, nothing stale is ever served, and caching resumes', async () => {
-    await service.listReadableJson(alice);
+    await service.listReadable(alice);
     const pid = await changes.listenerPid();
     expect(pid).not.toBeNull();
     await other.query('SELECT pg_terminate_backend($1)', [pid]);
@@ -140,13 +144,13 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     // and the cache was dropped when it came back.
     const deadline = Date.now() + 3000;
     while (Date.now() < deadline) {
-      expect(ids(await service.listReadableJson(alice))).toContain(id);
+      expect(ids(await service.listReadable(alice))).toContain(id);
       await sleep(20);
     }
     expect(changes.isLive).toBe(true);
     expect(await changes.listenerPid()).not.toBe(pid);
-    const again = await service.listReadableJson(alice);
-    expect(await service.listReadableJson(alice)).toBe(again);
+    const again = await service.listReadable(alice);
+    expect(await service.listReadable(alice)).toBe(again);
   });
 
   it('holds its memory bound', async () => {
@@ -160,7 +164,7 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     }
     await sleep(200); // let the notifications for these inserts arrive first
     for (const u of users) {
-      await service.listReadableJson({ id: u, isSuperuser: false, isActive: true });
+      await service.listReadable({ id: u, isSuperuser: false, isActive: true });
       expect(cache.stats().bytes).toBeLessThanOrEqual(2000);
     }
     expect(cache.stats().entries).toBeGreaterThan(0);

