@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import Cursor from 'pg-cursor';
 import { DataSource } from 'typeorm';
 
 /** What the read rule needs to know about the caller; the authenticated user satisfies it. */
@@ -52,6 +54,29 @@ export class PermissionsService {
   async readableProviders(user: ReadSubject | null): Promise<ProviderMiniRow[]> {
     const { sql, params } = this.readableProvidersQuery(user) ?? {};
     return sql ? this.db.query(sql, params) : [];
+  }
+
+  /**
+   * The same rows as readableProviders, in batches read through a cursor on one pooled
+   * connection, for answers too large to hold at once (a superuser's is the whole table).
+   * Stopping early (return() on the iterator) closes the cursor and frees the connection.
+   */
+  async *readableProvidersInBatches(user: ReadSubject | null, batchSize: number): AsyncGenerator<ProviderMiniRow[]> {
+    const query = this.readableProvidersQuery(user);
+    if (!query) return;
+    const runner = this.db.createQueryRunner();
+    const client = (await runner.connect()) as pg.PoolClient;
+    const cursor = client.query(new Cursor<ProviderMiniRow>(query.sql, query.params));
+    try {
+      for (;;) {
+        const rows = await cursor.read(batchSize);
+        if (rows.length > 0) yield rows;
+        if (rows.length < batchSize) return;
+      }
+    } finally {
+      await cursor.close().catch(() => {});
+      await runner.release();
+    }
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import type { Readable } from 'node:stream';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Authenticated } from '../auth/authenticated.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -46,7 +47,7 @@ export class ProvidersController {
   @ApiResponse({ status: 405, description: 'GET, PUT, PATCH or DELETE on this path (signed in): `Allow: POST`' })
   // The body is already JSON (possibly straight from the cache): sent as is, not re-serialized.
   @Header('content-type', 'application/json; charset=utf-8')
-  list(@CurrentUser() user: AuthUser): Promise<Buffer> {
+  list(@CurrentUser() user: AuthUser): Promise<Buffer | Readable> {
     return this.providers.listReadable(user);
   }
 

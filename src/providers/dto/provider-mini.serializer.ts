@@ -17,10 +17,22 @@ export const PROVIDER_MINI_FIELDS = Object.freeze(
  * that costs ~20× the rest of the serialization (1.2 ms against 0.06 ms for 200 rows).
  */
 export function serializeProvidersList(rows: readonly ProviderMiniRow[]): string {
-  const providers = rows.map((row) => {
-    const mini: Record<string, unknown> = {};
-    for (const field of PROVIDER_MINI_FIELDS) mini[field] = row[field];
-    return mini;
-  });
-  return JSON.stringify({ providers });
+  return JSON.stringify({ providers: rows.map(toProviderMini) });
+}
+
+/**
+ * The list's JSON in pieces, for answers streamed batch by batch: the pieces of all the
+ * batches, in order, join into exactly serializeProvidersList of all the rows.
+ */
+export const PROVIDERS_LIST_OPEN = '{"providers":[';
+export const PROVIDERS_LIST_CLOSE = ']}';
+export function serializeProvidersBatch(rows: readonly ProviderMiniRow[], first: boolean): string {
+  const items = JSON.stringify(rows.map(toProviderMini)).slice(1, -1);
+  return first || items.length === 0 ? items : `,${items}`;
+}
+
+function toProviderMini(row: ProviderMiniRow): Record<string, unknown> {
+  const mini: Record<string, unknown> = {};
+  for (const field of PROVIDER_MINI_FIELDS) mini[field] = row[field];
+  return mini;
 }
