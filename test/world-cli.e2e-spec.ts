@@ -1,49 +1,19 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { generateWorld } from '../src/world/world-generator.js';
+import { COMPILED_GENERATE_CLI, COMPILED_IMPORT_CLI, compileService, ROOT } from './support/compiled.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname ?? '.', '..');
-/**
- * The CLIs are compiled with the build's tsconfig into a folder of their own, not dist/: other
- * test files may be running the service from dist/ at the same time. Inside node_modules so
- * that the compiled files resolve their packages as dist/ would.
- */
-const OUT = join(ROOT, 'node_modules', '.cache', 'providers-service-world-cli');
-const IMPORT_CLI = join(OUT, 'src', 'world', 'import.cli.js');
-const GENERATE_CLI = join(OUT, 'src', 'world', 'generate.cli.js');
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Compiles the sources unless the last compile is newer than every source file. */
-async function buildCli(): Promise<void> {
-  const stamp = join(OUT, '.built');
-  const sources = Math.max(newestSource(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs);
-  if (existsSync(stamp) && statSync(stamp).mtimeMs > sources) return;
-  mkdirSync(OUT, { recursive: true });
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = await run(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', OUT], { cwd: ROOT }).then(
-    () => '',
-    (err: { stdout?: string }) => err.stdout ?? String(err),
-  );
-  // Type errors elsewhere in the tree (work in progress) still emit JavaScript; errors in
-  // the code the CLIs run do not pass.
-  const own = result.split('\n').filter((line) => /^src\/(world|database|config)\//.test(line));
-  if (own.length || !existsSync(IMPORT_CLI)) throw new Error(`Compiling the world CLIs failed:\n${result}`);
-  writeFileSync(stamp, '');
-}
+/** Type errors in the code the CLIs run fail the compile; elsewhere (work in progress) they do not. */
+const buildCli = () => compileService(/^src\/(world|database|config)\//);
+const IMPORT_CLI = COMPILED_IMPORT_CLI;
+const GENERATE_CLI = COMPILED_GENERATE_CLI;
 
 interface CliResult {
   code: number;

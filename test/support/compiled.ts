@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const ROOT = resolve(import.meta.dirname ?? '.', '..', '..');
+
+/**
+ * The service and its CLIs compiled with the build's tsconfig, into a folder of their own
+ * rather than dist/: `npm run build` (which another test runs) empties dist/ first. Inside
+ * node_modules so that the compiled files resolve their packages as dist/ would.
+ */
+export const COMPILED = join(ROOT, 'node_modules', '.cache', 'providers-service-compiled');
+
+export const COMPILED_MAIN = join(COMPILED, 'src', 'main.js');
+export const COMPILED_IMPORT_CLI = join(COMPILED, 'src', 'world', 'import.cli.js');
+export const COMPILED_GENERATE_CLI = join(COMPILED, 'src', 'world', 'generate.cli.js');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+let compiling: Promise<void> | undefined;
+
+/**
+ * Compiles src/ (as `npm run build` does, assets included) unless the last compile is newer
+ * than every source file. Type errors still emit JavaScript, and are ignored as they are when
+ * jest runs the sources, except in files matching `mustTypeCheck`.
+ */
+export function compileService(mustTypeCheck?: RegExp): Promise<void> {
+  compiling ??= compile(mustTypeCheck).finally(() => (compiling = undefined));
+  return compiling;
+}
+
+async function compile(mustTypeCheck: RegExp | undefined): Promise<void> {
+  const stamp = join(COMPILED, '.built');
+  const sources = Math.max(newestSource(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs);
+  if (existsSync(stamp) && statSync(stamp).mtimeMs > sources) return;
+  mkdirSync(COMPILED, { recursive: true });
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const result = await run(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', COMPILED], { cwd: ROOT }).then(
+    () => '',
+    (err: { stdout?: string }) => err.stdout ?? String(err),
+  );
+  const own = mustTypeCheck ? result.split('\n').filter((line) => mustTypeCheck.test(line)) : [];
+  if (own.length || !existsSync(COMPILED_MAIN)) throw new Error(`Compiling the service failed:\n${result}`);
+  // What nest-cli.json's "assets" copies next to the compiled dashboard module.
+  cpSync(join(ROOT, 'src', 'dashboard', 'public'), join(COMPILED, 'src', 'dashboard', 'public'), { recursive: true });
+  writeFileSync(stamp, '');
+}
