@@ -5,10 +5,18 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { registerAuthPlugins } from './auth/auth-plugins.js';
 import { MAX_BODY_BYTES, registerBodyParsers } from './common/body-parsing.js';
+import { clientErrorHandler } from './common/client-errors.js';
 import { registerNoCache } from './common/no-cache.js';
 import { setupSwagger } from './common/swagger.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/**
+ * Time a client has to send a whole request (headers and body). Fastify's default is none, so
+ * a client that announces a body and never sends it would hold its socket forever. Node
+ * checks it every 30 s, so such a request is refused (408) after 30 to 60 s.
+ */
+const RECEIVE_TIMEOUT_MS = 30_000;
 
 /** Builds the whole application, exactly as production runs it; main.ts and the e2e tests share it. */
 export async function createApp(options: AppModuleOptions): Promise<NestFastifyApplication> {
@@ -19,6 +27,11 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
     // (Oversized headers, such as a 64 KiB token, are refused by Node itself with 431.)
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // Every request is answered within this bound, whatever it waits for (FST_ERR_HANDLER_TIMEOUT,
+    // 503 through AllExceptionsFilter).
+    handlerTimeout: config.REQUEST_TIMEOUT_MS,
+    requestTimeout: RECEIVE_TIMEOUT_MS,
+    clientErrorHandler,
   });
   registerBodyParsers(adapter.getInstance());
   registerNoCache(adapter.getInstance());

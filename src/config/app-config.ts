@@ -66,6 +66,16 @@ export class AppConfig {
   @Min(100)
   DB_STATEMENT_TIMEOUT_MS = 5000;
 
+  /**
+   * Longest a request may take, whatever it waits for (a database that hangs, a pool with no
+   * free connection): past it the request is answered 503. Above DB_STATEMENT_TIMEOUT_MS, so
+   * that a slow query is normally reported as such first.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  REQUEST_TIMEOUT_MS = 10_000;
+
   @Transform(toBool)
   @IsBoolean()
   MIGRATIONS_RUN = true;

@@ -1,0 +1,44 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { errorBody } from './error-body.js';
+import { NEVER_CACHE } from './no-cache.js';
+
+const MESSAGES: Record<number, string> = {
+  400: 'Malformed HTTP request',
+  408: 'The request was not received in time',
+  431: 'Request header fields too large',
+};
+
+/**
+ * Answers what Node's HTTP parser refuses before any route runs (conflicting Content-Length
+ * and Transfer-Encoding, a bad chunk, oversized headers, a request that never finished
+ * arriving) in the service's one error shape, never cached and with the security headers of
+ * every other answer, then closes the connection: after a framing error nothing else on it can
+ * be trusted. Fastify's default handler does the same with its own body and fewer headers.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  // The client went away: there is nobody to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify(errorBody(status, MESSAGES[status]));
+  if (socket.writable) {
+    socket.write(
+      [
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+        'Content-Type: application/json; charset=utf-8',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `Cache-Control: ${NEVER_CACHE}`,
+        'Pragma: no-cache',
+        // What helmet sets on every other answer (security-headers.ts); no route ran here.
+        "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'",
+        'X-Content-Type-Options: nosniff',
+        'X-Frame-Options: DENY',
+        'Referrer-Policy: no-referrer',
+        'Connection: close',
+        '',
+        body,
+      ].join('\r\n'),
+    );
+  }
+  socket.destroy(error);
+}
