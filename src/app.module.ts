@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
@@ -10,6 +11,8 @@ import { ConfigModule } from './config/config.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DataChangesModule } from './database/data-changes.module.js';
 import { dataSourceOptions, type DatabaseSettings } from './database/data-source-options.js';
+import { DatabaseStatus } from './database/database-status.js';
+import { TypeOrmLogger } from './database/typeorm-logger.js';
 import { HealthModule } from './health/health.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { WorldModule } from './world/world.module.js';
@@ -27,10 +30,14 @@ export class AppModule {
       imports: [
         ConfigModule.register(config),
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(database),
+          ...(dataSourceOptions(database) as Extract<DataSourceOptions, { type: 'postgres' }>),
           migrationsRun: config.MIGRATIONS_RUN,
           // Start-up fails fast with the driver's message instead of retrying for half a minute.
           retryAttempts: 0,
+          // An outage is logged once by DatabaseStatus (which also listens to the pool's
+          // errors), not once per failed query or dropped idle connection.
+          logger: new TypeOrmLogger(),
+          poolErrorHandler: () => {},
         }),
         DataChangesModule,
         HealthModule,
@@ -40,6 +47,7 @@ export class AppModule {
         WorldModule,
       ],
       providers: [
+        DatabaseStatus,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         // Every route needs a signed-in user unless it is @Public().
         { provide: APP_GUARD, useExisting: AuthGuard },

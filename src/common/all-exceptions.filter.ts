@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply } from 'fastify';
 import { errorBody, type ErrorBody } from './error-body.js';
 import { isDatabaseUnavailable } from '../database/database-errors.js';
+import { DatabaseStatus } from '../database/database-status.js';
 
 /** Fastify's code for a request that outlived REQUEST_TIMEOUT_MS (its `handlerTimeout`). */
 const HANDLER_TIMEOUT = 'FST_ERR_HANDLER_TIMEOUT';
@@ -9,11 +10,14 @@ const HANDLER_TIMEOUT = 'FST_ERR_HANDLER_TIMEOUT';
 /**
  * Maps everything thrown to the one error shape. Unknown errors become a bare 500 (logged
  * here, never echoed: no stack, SQL or path reaches a client), a database that does not
- * answer becomes 503, and so does a request that outlived REQUEST_TIMEOUT_MS.
+ * answer becomes 503 (logged once per outage by DatabaseStatus), and so does a request that
+ * outlived REQUEST_TIMEOUT_MS.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AllExceptionsFilter.name);
+
+  constructor(private readonly database: DatabaseStatus) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -34,6 +38,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return errorBody(status, message);
     }
     if (isDatabaseUnavailable(exception)) {
+      this.database.unavailable(exception);
       return errorBody(503, 'database unavailable');
     }
     const { statusCode: status, code } = (exception ?? {}) as { statusCode?: unknown; code?: unknown };

@@ -14,3 +14,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     err.message,
   );
 }
+
+/**
+ * One line about a database error for the log: the driver's code and message (never the SQL
+ * or its parameters, which may hold password hashes), printable characters only, bounded.
+ */
+export function describeDatabaseError(error: unknown): string {
+  const err = (error as { driverError?: unknown })?.driverError ?? error;
+  const code = (err as { code?: unknown })?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  const text = typeof code === 'string' && code && !message.includes(code) ? `${code}: ${message}` : message;
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+}

@@ -1,0 +1,102 @@
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { loginAs, type Session } from './support/auth.js';
+import { Factories } from './support/factories.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const PROVIDERS = '/dashboard/passthrough/api/providers/';
+const NEVER_CACHE = 'max-age=0, no-cache, no-store, must-revalidate, private';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Nest's logger writes straight to the process streams: keep what it writes (and show none of
+ * it) while `fn` runs.
+ */
+async function capturingLogs<T>(fn: (logged: () => string) => Promise<T>): Promise<T> {
+  const output: string[] = [];
+  const restore: (() => void)[] = [];
+  for (const stream of [process.stdout, process.stderr]) {
+    const original = stream.write;
+    stream.write = ((chunk: string | Uint8Array) => {
+      output.push(String(chunk));
+      return true;
+    }) as typeof stream.write;
+    restore.push(() => (stream.write = original));
+  }
+  try {
+    return await fn(() => output.join(''));
+  } finally {
+    restore.forEach((undo) => undo());
+  }
+}
+
+/**
+ * A query slowed down by a lock another connection holds (as a long migration or a stuck
+ * transaction would): the request fails alone, with a 503, and the next one works.
+ */
+describe.each([
+  ['a query over DB_STATEMENT_TIMEOUT_MS', { DB_STATEMENT_TIMEOUT_MS: '300' }, 'database unavailable'],
+  ['a request over REQUEST_TIMEOUT_MS (the database would have waited longer)', { DB_STATEMENT_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '400' }, 'request timed out'],
+])('slow database: %s', (_what, env, message) => {
+  let t: TestApp;
+  let alice: Session;
+  let locker: pg.Client;
+  let expected: string;
+
+  beforeAll(async () => {
+    // At 'log' level, to see DatabaseStatus's lines; the start-up's own are not shown.
+    t = await capturingLogs(() => startTestApp({ ...env, LOG_LEVEL: 'log' }));
+    const f = new Factories(t.app.get(DataSource));
+    const account = await f.account();
+    const aliceId = await f.user({ username: 'alice' });
+    await f.provider(await f.profile(aliceId, account), { name: 'acme-gateway' });
+    alice = await loginAs(t, 'alice');
+    expected = (await list()).body;
+    expect(JSON.parse(expected).providers).toHaveLength(1);
+    locker = new pg.Client({ connectionString: t.db.url });
+    await locker.connect();
+  });
+  afterAll(async () => {
+    await locker?.end();
+    await t?.close();
+  });
+
+  const list = () => t.inject({ method: 'POST', url: PROVIDERS, headers: alice.bearer });
+
+  it('answers that request 503 in about the timeout, keeps serving what does not wait, and recovers once the lock goes', async () => {
+    await capturingLogs(async (logged) => {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE providers IN ACCESS EXCLUSIVE MODE');
+      const started = performance.now();
+      const [slow, me, health] = await Promise.all([
+        Promise.all(Array.from({ length: 4 }, () => list())),
+        t.inject({ method: 'GET', url: '/auth/me', headers: alice.bearer }),
+        t.inject({ method: 'GET', url: '/healthz' }),
+      ]);
+      const elapsed = performance.now() - started;
+      for (const res of slow) {
+        expect(res.statusCode).toBe(503);
+        expect(res.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message });
+        expect(res.headers['cache-control']).toBe(NEVER_CACHE);
+      }
+      // Bounded by the timeout that applies (300 or 400 ms), not by the lock.
+      expect(elapsed).toBeLessThan(3000);
+      expect(me.statusCode).toBe(200);
+      expect(health.statusCode).toBe(200);
+
+      await locker.query('ROLLBACK');
+      // The requests that timed out may still be finishing in the background: let them.
+      await sleep(1200);
+      const after = await list();
+      expect(after.statusCode).toBe(200);
+      expect(after.body).toBe(expected);
+      const log = logged();
+      expect(log).not.toMatch(/ERROR|Internal server error|\n\s+at /);
+      if (message === 'database unavailable') {
+        // Four failed requests, one line; and one when it answers again.
+        expect(log.match(/Database unavailable \(57014: canceling statement due to statement timeout\)/g)).toHaveLength(1);
+        expect(log.match(/Database is back after [\d.]+ s; 4 requests were answered 503 meanwhile/g)).toHaveLength(1);
+      }
+    });
+  });
+});
