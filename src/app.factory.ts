@@ -6,6 +6,7 @@ import { AppModule, type AppModuleOptions } from './app.module.js';
 import { registerAuthPlugins } from './auth/auth-plugins.js';
 import { MAX_BODY_BYTES, registerBodyParsers } from './common/body-parsing.js';
 import { clientErrorHandler } from './common/client-errors.js';
+import { registerCloseConnectionsOnShutdown } from './common/close-connections.js';
 import { registerNoCache } from './common/no-cache.js';
 import { setupSwagger } from './common/swagger.js';
 
@@ -26,6 +27,9 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
     // `/x` and `/x/` are one route: the dashboard app calls the providers list with the slash.
     // (Oversized headers, such as a 64 KiB token, are refused by Node itself with 431.)
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    // While shutting down, a request that arrives on a kept-alive connection is answered 503
+    // at once (with Connection: close); requests already in flight finish (main.ts,
+    // close-connections.ts).
     return503OnClosing: true,
     // Every request is answered within this bound, whatever it waits for (FST_ERR_HANDLER_TIMEOUT,
     // 503 through AllExceptionsFilter).
@@ -35,6 +39,7 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   });
   registerBodyParsers(adapter.getInstance());
   registerNoCache(adapter.getInstance());
+  registerCloseConnectionsOnShutdown(adapter.getInstance());
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(options), adapter, {
     bodyParser: false,

@@ -33,9 +33,18 @@ async function bootstrap(): Promise<void> {
     if (closing) return;
     closing = true;
     logger.log(`${signal}: finishing requests in flight, then closing`);
+    // Requests in flight are waited for, but not forever: a client that holds its request open
+    // must not keep an orchestrator's SIGTERM from taking effect.
+    setTimeout(() => {
+      logger.error(`Requests still in flight after SHUTDOWN_TIMEOUT_MS (${config.SHUTDOWN_TIMEOUT_MS} ms): exiting anyway`);
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
     try {
+      // Stops accepting connections, waits for requests in flight, then closes the pool and the
+      // LISTEN connection (Nest's shutdown hooks run after the HTTP server has closed).
       await app.close();
       await database.close();
+      logger.log('Closed: HTTP server, database pool and change listener');
       process.exit(0);
     } catch (err) {
       logger.error(`Shutdown failed: ${(err as Error).message}`);

@@ -76,6 +76,12 @@ export class AppConfig {
   @Min(100)
   REQUEST_TIMEOUT_MS = 10_000;
 
+  /** On SIGTERM, how long requests in flight may take to finish before the process exits anyway (code 1). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
   @Transform(toBool)
   @IsBoolean()
   MIGRATIONS_RUN = true;
