@@ -4,6 +4,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 /** Largest body any route accepts; the transport answers 413 above it, whoever sends it. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * Deepest nesting of arrays and objects a JSON body may have. No route reads anything nested,
+ * and the validation pipe walks a body recursively: 64 KiB of `[` would overflow the stack (a
+ * 500) where this answers 400.
+ */
+export const MAX_JSON_DEPTH = 32;
+
 export interface BodyProblem {
   status: 400 | 415;
   message: string;
@@ -43,6 +50,10 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
     const text = body as string;
     if (exceedsRouteLimit(req, text)) return done(tooLarge(), undefined);
     if (text.length === 0) return done(null, undefined);
+    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+      record(req, { status: 400, message: `Request body is nested more than ${MAX_JSON_DEPTH} levels deep` });
+      return done(null, undefined);
+    }
     parseJson(req, text, (err, value) => {
       if (err) record(req, { status: 400, message: 'Request body is not valid JSON' });
       done(null, err ? undefined : value);
@@ -71,6 +82,26 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
     }
     done(null, undefined);
   });
+}
+
+/** Whether brackets outside strings nest deeper than `max`: one pass, no parsing. */
+export function nestedDeeperThan(json: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 function record(req: FastifyRequest, problem: BodyProblem): void {

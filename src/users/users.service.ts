@@ -75,6 +75,9 @@ export class UsersService {
   }
 
   async findCredentials(username: string): Promise<UserCredentials | null> {
+    // PostgreSQL text cannot hold a NUL character, so no user has such a name; asking would be
+    // an error (a 500) rather than the "unknown user" that sign-in answers like any other.
+    if (username.includes('\u0000')) return null;
     const rows: { id: number; is_active: boolean; password_hash: string }[] = await this.dataSource.query(
       `SELECT id, is_active, password_hash FROM users WHERE username = $1`,
       [username],
