@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { UsersService } from '../users/users.service.js';
+import { UsersService, type UserCredentials } from '../users/users.service.js';
 import { hashPassword, verifyPassword } from '../world/password-hashing.js';
 import { CsrfService } from './csrf.service.js';
 import { LoginThrottle } from './login-throttle.service.js';
@@ -61,19 +61,22 @@ export class AuthService implements OnModuleInit {
    */
   async signIn(request: FastifyRequest, username: string, password: string): Promise<SignedIn> {
     await this.assertNotThrottled(request, username);
-    const credentials = await this.users.findCredentials(username);
 
-    let matches: boolean;
+    let checked: { credentials: UserCredentials | null; matches: boolean };
     try {
-      matches = await this.checks.run(async () => {
+      checked = await this.checks.run(async () => {
         // Again once a slot is free: attempts that queued at the same time may have failed since.
         await this.assertNotThrottled(request, username);
-        return verifyPassword(credentials?.passwordHash ?? this.dummyHash, password);
+        // Looked up only once a slot is held, so that a flood refused by the queue never
+        // reaches the database, whose pool every other request needs.
+        const credentials = await this.users.findCredentials(username);
+        return { credentials, matches: await verifyPassword(credentials?.passwordHash ?? this.dummyHash, password) };
       });
     } catch (err) {
       if (err instanceof PasswordChecksBusy) throw new SignInError('busy', 1);
       throw err;
     }
+    const { credentials, matches } = checked;
 
     if (!matches || !credentials || !credentials.isActive) {
       await this.throttle.recordFailure(request, username);
