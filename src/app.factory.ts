@@ -8,6 +8,7 @@ import { MAX_BODY_BYTES, registerBodyParsers } from './common/body-parsing.js';
 import { clientErrorHandler } from './common/client-errors.js';
 import { registerCloseConnectionsOnShutdown } from './common/close-connections.js';
 import { registerNoCache } from './common/no-cache.js';
+import { registerSecurityHeaders } from './common/security-headers.js';
 import { setupSwagger } from './common/swagger.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -45,6 +46,7 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
     bodyParser: false,
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
   });
+  await registerSecurityHeaders(app, config);
   await registerAuthPlugins(app, config);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, stopAtFirstError: false }));
   setupSwagger(app);

@@ -1,0 +1,188 @@
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { chromium } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import { loginAs, type Session } from './support/auth.js';
+import { Factories } from './support/factories.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const PROVIDERS = '/dashboard/passthrough/api/providers/';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+type Headers = Record<string, string | string[] | number | undefined>;
+
+/** The headers every answer carries, whatever it is. */
+function expectSecurityHeaders(headers: Headers): void {
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['referrer-policy']).toMatch(/^(no-referrer|same-origin)$/);
+  expect(headers['x-frame-options']).toBe('DENY');
+  expect(String(headers['content-security-policy'])).toMatch(/frame-ancestors 'none'/);
+  expect(headers['x-powered-by']).toBeUndefined();
+}
+
+describe('security headers', () => {
+  describe.each([
+    ['COOKIE_SECURE=true (served over HTTPS)', { COOKIE_SECURE: 'true' }, true],
+    ['cookies not Secure (plain HTTP, as in development)', {}, false],
+  ])('%s', (_what, env, hsts) => {
+    let t: TestApp;
+    let alice: Session;
+
+    beforeAll(async () => {
+      t = await startTestApp(env);
+      await new Factories(t.app.get(DataSource)).user({ username: 'alice' });
+      // Signed in over the form, since a Secure cookie would not come back over inject's http.
+      alice = await loginAs(t, 'alice');
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    /** One of each kind of answer: JSON, HTML, errors, redirects, assets. */
+    const answers = () => [
+      { kind: 'JSON 200 (public)', req: { method: 'GET', url: '/healthz' } },
+      { kind: 'JSON 200 (the providers list)', req: { method: 'POST', url: PROVIDERS, headers: alice.bearer } },
+      { kind: 'JSON 401', req: { method: 'POST', url: PROVIDERS } },
+      { kind: 'JSON 404', req: { method: 'GET', url: '/no/such/route' } },
+      { kind: 'JSON 405', req: { method: 'GET', url: PROVIDERS, headers: alice.bearer } },
+      { kind: 'JSON 413', req: { method: 'POST', url: PROVIDERS, headers: { 'content-type': 'application/json' }, payload: 'x'.repeat(70_000) } },
+      { kind: 'HTML login page', req: { method: 'GET', url: '/login/' } },
+      { kind: 'HTML dashboard page', req: { method: 'GET', url: '/dashboard/passthrough/', headers: { cookie: alice.cookies, accept: 'text/html' } } },
+      { kind: '302 to the login page', req: { method: 'GET', url: '/auth/me', headers: { accept: 'text/html' } } },
+      { kind: '303 after signing in', req: { method: 'POST', url: '/login/', headers: FORM, payload: 'username=alice&password=pw-alice' } },
+      { kind: 'Swagger UI', req: { method: 'GET', url: '/docs' } },
+      { kind: 'the OpenAPI document', req: { method: 'GET', url: '/docs-json' } },
+    ];
+
+    it('on every kind of answer: nosniff, a referrer policy, no framing, a CSP, no X-Powered-By', async () => {
+      for (const { kind, req } of answers()) {
+        const res = await t.inject(req as Parameters<TestApp['inject']>[0]);
+        expect({ kind, ok: res.statusCode < 500 }).toEqual({ kind, ok: true });
+        expectSecurityHeaders(res.headers);
+        expect({ kind, hsts: res.headers['strict-transport-security'] }).toEqual({
+          kind,
+          hsts: hsts ? 'max-age=31536000; includeSubDomains' : undefined,
+        });
+      }
+    });
+
+    it('JSON and errors get a policy that allows nothing at all', async () => {
+      for (const url of ['/healthz', '/no/such/route']) {
+        const res = await t.inject({ method: 'GET', url });
+        expect(res.headers['content-security-policy']).toBe("default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'");
+        expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+      }
+    });
+
+    it('the HTML pages keep their own strict policies', async () => {
+      const login = await t.inject({ method: 'GET', url: '/login/' });
+      expect(login.headers['content-security-policy']).toBe(
+        "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      );
+      const dashboard = await t.inject({ method: 'GET', url: '/dashboard/passthrough/', headers: { cookie: alice.cookies, accept: 'text/html' } });
+      expect(dashboard.statusCode).toBe(200);
+      expect(String(dashboard.headers['content-security-policy'])).toMatch(/^default-src 'none'; script-src 'self';/);
+    });
+
+    it('Swagger UI gets a policy of its own: scripts from the site only, inline styles, data: images', async () => {
+      for (const url of ['/docs', '/docs/swagger-ui.css', '/docs/swagger-ui-init.js']) {
+        const res = await t.inject({ method: 'GET', url });
+        expect(res.statusCode).toBe(200);
+        const csp = String(res.headers['content-security-policy']);
+        expect(csp).toContain("script-src 'self'");
+        expect(csp).toContain("style-src 'self' 'unsafe-inline'");
+        expect(csp).toContain("img-src 'self' data:");
+        expect(csp).toContain("frame-ancestors 'none'");
+        expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+      }
+    });
+
+    it('the dashboard’s public assets may be loaded by the page from another origin', async () => {
+      const page = await t.inject({ method: 'GET', url: '/dashboard/passthrough/', headers: { cookie: alice.cookies, accept: 'text/html' } });
+      const asset = /src="(\/dashboard\/passthrough\/assets\/[^"]+\.js)"/.exec(page.body)![1];
+      const res = await t.inject({ method: 'GET', url: asset });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+      expectSecurityHeaders(res.headers);
+    });
+
+    it('what the HTTP parser refuses before any route carries them too', async () => {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (t.app.getHttpServer().address() as { port: number }).port;
+      const text = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write('POST /auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n'),
+        );
+        let received = '';
+        socket.on('data', (d) => (received += d));
+        socket.on('close', () => resolve(received));
+      });
+      const headers = Object.fromEntries(
+        text
+          .split('\r\n\r\n')[0]
+          .split('\r\n')
+          .slice(1)
+          .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      expect(text).toMatch(/^HTTP\/1\.1 400 /);
+      expectSecurityHeaders(headers);
+    });
+  });
+
+  it('a production start-up over plain HTTP (ALLOW_INSECURE_COOKIES) sends no HSTS', async () => {
+    const t = await startTestApp({
+      NODE_ENV: 'production',
+      COOKIE_SECURE: 'false',
+      ALLOW_INSECURE_COOKIES: 'true',
+      JWT_SECRET: 'a-production-secret-that-is-long-enough-0123456789',
+    });
+    try {
+      const res = await t.inject({ method: 'GET', url: '/healthz' });
+      expect(res.headers['strict-transport-security']).toBeUndefined();
+      const secure = await startTestApp({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-that-is-long-enough-0123456789' }, t.db);
+      try {
+        expect((await secure.inject({ method: 'GET', url: '/healthz' })).headers['strict-transport-security']).toBe(
+          'max-age=31536000; includeSubDomains',
+        );
+      } finally {
+        await secure.close();
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  // A real browser, so that a policy that breaks the page fails here rather than for a user.
+  // Skipped only on a machine without Chromium outside CI (the browser tests need it anyway).
+  const inChromium = existsSync(CHROMIUM) || process.env.CI === 'true' ? it : it.skip;
+  inChromium('Swagger UI renders and runs "Try it out" in Chromium under its policy, with no violation', async () => {
+    const t = await startTestApp();
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (t.app.getHttpServer().address() as { port: number }).port;
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(m.text());
+      });
+      page.on('pageerror', (e) => problems.push(e.message));
+      await page.goto(`http://127.0.0.1:${port}/docs`);
+      await page.waitForSelector('.opblock', { timeout: 15_000 });
+      expect(await page.locator('.opblock').count()).toBeGreaterThan(5);
+      // "Try it out" on GET /healthz: the page calls the API (connect-src) and shows the answer.
+      const health = page.locator('.opblock', { hasText: '/healthz' }).first();
+      await health.locator('.opblock-summary').click();
+      await health.locator('button.try-out__btn').click();
+      await health.locator('button.execute').click();
+      const status = health.locator('.live-responses-table tbody td.response-col_status').first();
+      await status.waitFor({ timeout: 10_000 });
+      expect(await status.innerText()).toContain('200');
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+      await t.close();
+    }
+  }, 60_000);
+});
