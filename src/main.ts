@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
-import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+import { ConfigError, configWarnings, loadConfig, type AppConfig } from './config/app-config.js';
 import { openDatabaseTarget } from './database/database-target.js';
 import { DemoWorldService, formatDemoLogins } from './world/demo-world.service.js';
 
@@ -17,6 +17,7 @@ async function bootstrap(): Promise<void> {
     }
     throw err;
   }
+  for (const warning of configWarnings(config)) logger.warn(warning);
 
   const database = await openDatabaseTarget(config);
   const app = await createApp({ config, database: database.settings });

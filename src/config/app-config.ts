@@ -197,6 +197,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return config;
 }
 
+/**
+ * Production settings that are allowed but weaken a defence: logged at start-up, so that a
+ * deliberate exception (a production build tried over plain HTTP) is never a silent one.
+ */
+export function configWarnings(config: AppConfig): string[] {
+  if (!config.isProduction) return [];
+  const warnings: string[] = [];
+  if (!config.cookieSecure && config.ALLOW_INSECURE_COOKIES) {
+    warnings.push(
+      'COOKIE_SECURE=false with ALLOW_INSECURE_COOKIES=true: session cookies are sent over plain HTTP and no ' +
+        'Strict-Transport-Security header is set. Only for trying a production build on localhost.',
+    );
+  }
+  return warnings;
+}
+
 /** Settings that are fine for a developer's laptop and dangerous in production. */
 function productionProblems(config: AppConfig): string[] {
   if (!config.isProduction) return [];

@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { COMPILED_MAIN, compileService, ROOT } from './support/compiled.js';
+import { startService } from './support/service-process.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+const run = promisify(execFile);
+const STRONG = 'Zq4v1mX8pT2rW9yB6nK3sD7fH0jL5cA8eG2uR4tY6iO9pM1';
+
+/**
+ * The built service in production mode refuses unsafe settings before it opens anything,
+ * with a message that says what to set (the rules themselves: src/config/app-config.spec.ts).
+ */
+describe('production start-up (the built service)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    [db] = await Promise.all([createTestDatabase(), compileService()]);
+  }, 120_000);
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const start = (env: Record<string, string>) =>
+    run(process.execPath, [COMPILED_MAIN], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: db.url, PORT: '0', JWT_SECRET: STRONG, ...env },
+      timeout: 30_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+    );
+
+  it('refuses the default JWT secret, CORS_ORIGINS=* and COOKIE_SECURE=false alone: exit 1, the reason on stderr', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ JWT_SECRET: 'changeme' }, /JWT_SECRET: set a random secret of at least 32 bytes/],
+      [{ CORS_ORIGINS: '*' }, /CORS_ORIGINS: `\*` cannot be combined with credentials/],
+      [{ COOKIE_SECURE: 'false' }, /COOKIE_SECURE=false in production: also set ALLOW_INSECURE_COOKIES=true/],
+    ];
+    // At once: each start-up spends its time loading modules before it reads the settings.
+    const results = await Promise.all(cases.map(([env]) => start(env)));
+    results.forEach((result, i) => {
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^Invalid configuration:/);
+      expect(result.stderr).toMatch(cases[i][1]);
+    });
+  });
+
+  it('starts with COOKIE_SECURE=false and ALLOW_INSECURE_COOKIES=true, saying so in a warning', async () => {
+    const service = await startService({
+      NODE_ENV: 'production',
+      DATABASE_URL: db.url,
+      JWT_SECRET: STRONG,
+      COOKIE_SECURE: 'false',
+      ALLOW_INSECURE_COOKIES: 'true',
+    });
+    try {
+      expect(service.output()).toMatch(/WARN \[Bootstrap\] COOKIE_SECURE=false with ALLOW_INSECURE_COOKIES=true: session cookies are sent over plain HTTP/);
+      const res = await fetch(`${service.base}/healthz`);
+      expect(res.headers.get('strict-transport-security')).toBeNull();
+    } finally {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+  }, 60_000);
+});
