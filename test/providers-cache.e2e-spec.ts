@@ -159,6 +159,22 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     expect(await read(alice)).toBe(again);
   });
 
+  it('gives up a LISTEN connection that stops answering (frozen backend) and serves nothing stale meanwhile', async () => {
+    await read(alice);
+    const pid = (await changes.listenerPid())!;
+    process.kill(pid, 'SIGSTOP'); // the connection stays open; it just never answers again
+    try {
+      const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'while-frozen') RETURNING id`, [aliceProfile])).rows;
+      // The heartbeat notices within its interval plus its timeout; from then on the
+      // database answers, not the cache.
+      await within(9000, () => read(alice), (b) => ids(b).includes(id));
+      expect(changes.isLive === false || (await changes.listenerPid()) !== pid).toBe(true);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await within(9000, async () => changes.isLive, (live) => live);
+  }, 30_000);
+
   it('holds its memory bound', async () => {
     await changes.onApplicationShutdown();
     await start({ PROVIDERS_CACHE_MAX_BYTES: '2000' });

@@ -16,6 +16,14 @@ export type DataChange =
 
 export const CHANGES_CHANNEL = 'providers_changes';
 
+/**
+ * A connection that dies silently (a partition, a frozen server) is noticed by TCP keepalive
+ * only after hours, while the caches would go on trusting it: the listener asks the server
+ * for a trivial answer this often, and gives the connection up when none comes in time.
+ */
+const HEARTBEAT_INTERVAL_MS = 5000;
+const HEARTBEAT_TIMEOUT_MS = 2000;
+
 export function parseChange(payload: string | undefined): DataChange {
   const [kind, id] = (payload ?? '').split(':');
   const n = Number(id);
@@ -38,6 +46,7 @@ export class DataChangesService implements OnApplicationBootstrap, OnApplication
   private live = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = 250;
   private generationCounter = 0;
 
@@ -72,6 +81,7 @@ export class DataChangesService implements OnApplicationBootstrap, OnApplication
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     const client = this.client;
     this.client = null;
     this.live = false;
@@ -110,14 +120,31 @@ export class DataChangesService implements OnApplicationBootstrap, OnApplication
     const wasRetrying = this.retryDelayMs > 250;
     this.retryDelayMs = 250;
     this.live = true;
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(client), HEARTBEAT_INTERVAL_MS).unref();
     // Whatever was cached before this moment may have missed a notification.
     this.publish({ kind: 'reset' });
     this.logger.log(wasRetrying ? 'Change listener reconnected; caches dropped' : 'Listening for data changes');
   }
 
+  private async heartbeat(client: pg.Client): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer to the heartbeat')), HEARTBEAT_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([client.query('SELECT 1'), timeout]);
+    } catch (err) {
+      this.lost(client, err as Error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private lost(client: pg.Client, err?: Error): void {
     if (this.client !== client) return;
     this.client = null;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
     client.removeAllListeners('end');
     client.end().catch(() => {});
     const wasLive = this.live;
