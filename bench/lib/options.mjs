@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+
+export const USAGE = `Usage: npm run bench -- [options]
+Builds the service, then for each world size benchmarks the bare baseline and the service
+(cache off, cache on) with wrk, after checking that all three give the right answers.
+
+  --sizes small,large   which worlds (default: both)
+  --duration N          seconds of each measured wrk run (default 15)
+  --warmup N            seconds of wrk warm-up before each measured run (default 3)
+  --connections N       wrk connections (default 32)
+  --soak                also the 60 s soak at 64 connections on the large world (cache on)
+  --soak-duration N     seconds of the soak (default 60)
+  --scale               also the 1,000,000-provider world (several minutes: import hashes 5,000 passwords)
+  --profile             also CPU profiles of the service (cache off, cache on) under load: top self-time functions
+  --write               write the report to bench/results/<YYYY-MM-DD>.md
+  --keep                keep the work directory (worlds, tokens, logs, profiles) and the databases
+  --no-analyze          do not ANALYZE a freshly imported world that has no planner statistics
+                        (autovacuum off): measure the database exactly as the import left it
+  --dist DIR            benchmark this build instead of running npm run build (a directory inside
+                        the repository, laid out as dist/; e.g. to compare two builds)
+  --reuse-worlds        keep each world's database (providers_bench_<size>_reused) and reuse it on the
+                        next --reuse-worlds run instead of importing again (for iterating on src/)
+  --help
+
+Environment: TEST_DATABASE_URL (admin connection; default postgres://postgres@127.0.0.1:5432/postgres).`;
+
+export const SIZES = {
+  small: { accounts: 20, users: 100, providers: 500 },
+  large: { accounts: 500, users: 5_000, providers: 100_000 },
+};
+
+/** Parsed command line; throws a RangeError with a message for the user on anything wrong. */
+export function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string', default: 'small,large' },
+      duration: { type: 'string', default: '15' },
+      warmup: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '32' },
+      soak: { type: 'boolean', default: false },
+      'soak-duration': { type: 'string', default: '60' },
+      scale: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      write: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      'reuse-worlds': { type: 'boolean', default: false },
+      'no-analyze': { type: 'boolean', default: false },
+      dist: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const sizes = values.sizes.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const size of sizes) {
+    if (!(size in SIZES)) throw new RangeError(`--sizes: unknown size "${size}" (known: ${Object.keys(SIZES).join(', ')})`);
+  }
+  const whole = (name, min) => {
+    const text = values[name];
+    if (!/^\d+$/.test(text) || Number(text) < min) throw new RangeError(`--${name} must be a whole number >= ${min}, got "${text}"`);
+    return Number(text);
+  };
+  const options = {
+    help: values.help,
+    sizes,
+    duration: whole('duration', 1),
+    warmup: whole('warmup', 0),
+    connections: whole('connections', 1),
+    soak: values.soak,
+    soakDuration: whole('soak-duration', 3),
+    scale: values.scale,
+    profile: values.profile,
+    write: values.write,
+    keep: values.keep,
+    reuseWorlds: values['reuse-worlds'],
+    noAnalyze: values['no-analyze'],
+    dist: values.dist,
+  };
+  // The soak, the scale test and the profile all run on the large world.
+  if ((options.soak || options.scale || options.profile) && !sizes.includes('large')) {
+    throw new RangeError('--soak, --scale and --profile need the large world: add large to --sizes');
+  }
+  return options;
+}

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from './processes.mjs';
+
+export const PROVIDERS_PATH = '/dashboard/passthrough/api/providers/';
+
+/** One secret per run, shared by the service and the baseline, so a token works on all three. */
+export const JWT_SECRET = randomBytes(48).toString('base64url');
+/**
+ * Longer than the default hour: tokens are obtained once per world, and a run with the soak
+ * and the scale test on the large world lasts longer than that.
+ */
+const JWT_EXPIRES_IN = String(6 * 3600);
+const EVENT_LOOP_PROBE = fileURLToPath(new URL('../event-loop-probe.mjs', import.meta.url));
+const CPU_PROFILE_PROBE = fileURLToPath(new URL('../cpu-profile-probe.mjs', import.meta.url));
+const BASELINE = fileURLToPath(new URL('../baseline/server.mjs', import.meta.url));
+
+/**
+ * The production build as an operator would start it, over plain HTTP on localhost (hence
+ * ALLOW_INSECURE_COOKIES). Everything else is the service's default, DB_POOL_SIZE (10)
+ * included. `eventLoopFile` and `cpuProfileFile` preload the probes that write there (see
+ * event-loop-probe.mjs and cpu-profile-probe.mjs): measurement from the bench, no change to src/.
+ */
+export function startService({ dist, databaseUrl, cache, workDir, label, eventLoopFile, cpuProfileFile }) {
+  const args = [];
+  if (eventLoopFile) args.push('--import', EVENT_LOOP_PROBE);
+  if (cpuProfileFile) args.push('--import', CPU_PROFILE_PROBE);
+  args.push(join(dist, 'src', 'main.js'));
+  return startServer({
+    name: `service (cache ${cache})`,
+    args,
+    logFile: join(workDir, `${label}-service-cache-${cache}.log`),
+    env: {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET,
+      JWT_EXPIRES_IN,
+      ALLOW_INSECURE_COOKIES: 'true',
+      DEMO_DATA: 'false',
+      PROVIDERS_CACHE: cache,
+      ...(eventLoopFile ? { BENCH_EVENT_LOOP_FILE: eventLoopFile } : {}),
+      ...(cpuProfileFile ? { BENCH_CPU_PROFILE_FILE: cpuProfileFile } : {}),
+    },
+  });
+}
+
+/** The bare node:http + pg server (baseline/server.mjs), with the service's query from `dist`. */
+export function startBaseline({ dist, databaseUrl, workDir, label }) {
+  return startServer({
+    name: 'baseline',
+    args: [BASELINE],
+    logFile: join(workDir, `${label}-baseline.log`),
+    env: {
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET,
+      PERMISSIONS_MODULE: join(dist, 'src', 'permissions', 'permissions.service.js'),
+    },
+  });
+}
+
+/** One POST of the benchmark's request; resolves to {status, body (Buffer), ms}. */
+export async function postProviders(baseUrl, token) {
+  const started = performance.now();
+  const response = await fetch(`${baseUrl}${PROVIDERS_PATH}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  });
+  const body = Buffer.from(await response.arrayBuffer());
+  return { status: response.status, body, ms: performance.now() - started, contentType: response.headers.get('content-type') };
+}

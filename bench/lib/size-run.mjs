@@ -1,0 +1,113 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkAnswers, describeCounts } from './checks.mjs';
+import { analyze, createBenchDatabase, tablesWithoutStatistics, worldCounts } from './database.mjs';
+import { measure } from './load.mjs';
+import { startBaseline, startService } from './servers.mjs';
+import { signIn } from './tokens.mjs';
+import { chooseUsers, generateWorld, importWorld, providerIdsByKey } from './world.mjs';
+
+export const SAMPLED_USERS = 50;
+
+/** Thrown when a server's answers are wrong: the run stops and reports no figures. */
+export class WrongAnswersError extends Error {}
+
+/**
+ * Makes a world of `counts` in a fresh database and signs the sampled users (and root) in.
+ * Returns what the measurements need; `drop()` removes the database.
+ */
+export async function prepareWorld({ label, counts, ctx }) {
+  const { dist, workDir, log } = ctx;
+  const reuse = ctx.options.reuseWorlds;
+  const db = await createBenchDatabase(label, { reuse });
+  if (!reuse) ctx.onCleanup(() => (ctx.options.keep ? undefined : db.drop()));
+  const file = join(workDir, `${label}-world.json`);
+  log(`${label}: generating the world (${counts.accounts} accounts, ${counts.users} users, ${counts.providers} providers)`);
+  const world = await generateWorld(dist, counts, file, log);
+  let importSeconds = null;
+  const found = db.existing ? await worldCounts(db.url) : null;
+  if (found && found.accounts === counts.accounts && found.users === counts.users && found.providers === counts.providers) {
+    // The answers are still checked against this run's world file before any figure counts.
+    log(`${label}: reusing ${db.name} (--reuse-worlds)`);
+  } else {
+    log(`${label}: importing it into ${db.name} (argon2id hashes every password: the slow part)`);
+    importSeconds = await importWorld(dist, db.url, file, log);
+  }
+  const statistics = await ensureStatistics(db, label, ctx);
+  const users = chooseUsers(world, SAMPLED_USERS);
+  const idsByKey = await providerIdsByKey(db.url);
+
+  // Sign-ins go through a service instance of their own, stopped before any measurement,
+  // so that no measured server carries the memory of argon2 verifications.
+  const signer = await startService({ dist, databaseUrl: db.url, cache: 'off', workDir, label: `${label}-sign-in` });
+  let tokens;
+  try {
+    tokens = await signIn(signer.url, [...users.map((u) => u.username), 'root']);
+  } finally {
+    await signer.stop();
+  }
+  const tokensFile = join(workDir, `${label}-tokens.txt`);
+  writeFileSync(tokensFile, `${users.map((u) => tokens.get(u.username)).join('\n')}\n`);
+  return { label, counts, db, world, file, users, idsByKey, tokens, tokensFile, importSeconds, statistics };
+}
+
+/**
+ * The figures are meant for a database in its steady state, where autovacuum has analyzed
+ * the freshly loaded tables (within a minute of the import, by default). Where it has not
+ * (autovacuum off), the benchmark runs ANALYZE itself and says so; --no-analyze measures
+ * the database as the import left it.
+ */
+async function ensureStatistics(db, label, { log, options }) {
+  const missing = await tablesWithoutStatistics(db.url);
+  if (missing.length === 0) return 'present after the import';
+  if (options.noAnalyze) {
+    log(`${label}: WARNING: no planner statistics on ${missing.join(', ')}; measuring as is (--no-analyze)`);
+    return `missing on ${missing.join(', ')} (--no-analyze)`;
+  }
+  log(`${label}: no planner statistics on ${missing.join(', ')} after the import (autovacuum off?): running ANALYZE`);
+  await analyze(db.url);
+  return `made by the benchmark (ANALYZE): the import left none on ${missing.join(', ')}`;
+}
+
+/**
+ * The three servers on one world: checked for correct answers, then loaded one after the
+ * other with the same wrk settings. `whileCacheOnRuns` gets the cache-on service before it
+ * is stopped (the change-visibility measurement needs it).
+ */
+export async function benchmarkWorld(prepared, ctx, whileCacheOnRuns) {
+  const { dist, workDir, log, options } = ctx;
+  const { label, db, world, users, idsByKey, tokens, tokensFile } = prepared;
+  const servers = [];
+  try {
+    servers.push(await startBaseline({ dist, databaseUrl: db.url, workDir, label }));
+    servers.push(await startService({ dist, databaseUrl: db.url, cache: 'off', workDir, label }));
+    servers.push(await startService({ dist, databaseUrl: db.url, cache: 'on', workDir, label }));
+
+    log(`${label}: checking every sampled user's answer on the three servers against the reference model`);
+    const { problems, counts } = await checkAnswers({ world, users, tokens, idsByKey, servers });
+    if (problems.length) {
+      throw new WrongAnswersError(`${label}: ${problems.length} wrong answers, no figures reported:\n  ${problems.slice(0, 20).join('\n  ')}`);
+    }
+    log(`${label}: all answers identical and correct (${describeCounts(counts)})`);
+
+    const rows = [];
+    for (const server of servers) {
+      log(`${label}: loading ${server.name}: ${options.warmup} s warm-up, ${options.duration} s measured, ${options.connections} connections`);
+      const result = await measure(server, { tokensFile, connections: options.connections, warmup: options.warmup, duration: options.duration });
+      log(`${label}: ${server.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms`);
+      rows.push({ server: server.name, ...result });
+    }
+    const extra = whileCacheOnRuns ? await whileCacheOnRuns(servers[2]) : undefined;
+    return {
+      label,
+      counts: prepared.counts,
+      answerSizes: describeCounts(counts),
+      importSeconds: prepared.importSeconds,
+      statistics: prepared.statistics,
+      rows,
+      extra,
+    };
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
