@@ -139,6 +139,22 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     expect(all).not.toBe(cached.toString());
   });
 
+  it('a profile moved to another account drops the lists of both accounts’ members', async () => {
+    // Two ordinary accounts of their own (earlier tests made the first ones platform accounts).
+    const [from, to] = [await f.account(), await f.account()];
+    const member = (username: string) => f.user({ username }).then((id) => ({ id, isSuperuser: false, isActive: true }));
+    const [stayer, newcomer] = [await member('sam'), await member('gus')];
+    await f.profile(stayer.id, from);
+    await f.profile(newcomer.id, to);
+    const mover = await f.profile(await f.user({ username: 'moe' }), from);
+    const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'moving') RETURNING id`, [mover])).rows;
+    await within(1000, () => read(stayer), (b) => ids(b).includes(id));
+    expect(ids(await read(newcomer))).not.toContain(id);
+    await other.query('UPDATE user_profiles SET account_id = $1 WHERE id = $2', [to, mover]);
+    await within(1000, () => read(stayer), (b) => !ids(b).includes(id));
+    await within(1000, () => read(newcomer), (b) => ids(b).includes(id));
+  });
+
   it('after the LISTEN connection is killed, nothing stale is ever served, and caching resumes', async () => {
     await read(alice);
     const pid = await changes.listenerPid();

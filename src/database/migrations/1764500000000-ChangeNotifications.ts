@@ -9,8 +9,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * import sends one message per touched account, not per row.
  *
  * Payloads: `user:<id>` (that user's flags, identity or profiles changed), `account:<id>`
- * (providers owned inside that ordinary account changed), `all` (a platform account's
- * providers, or an account's platform flag or number, changed).
+ * (the providers owned inside that ordinary account changed, including a profile moved in
+ * or out of it with its providers), `all` (the same for a platform account, an account's
+ * platform flag or number, or a TRUNCATE).
  */
 const TABLES = ['accounts', 'users', 'user_profiles', 'providers'];
 
@@ -18,21 +19,27 @@ export class ChangeNotifications1764500000000 implements MigrationInterface {
   name = 'ChangeNotifications1764500000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // Providers owned inside an account changed: its members' lists, or everyone's when it
+    // is a platform account (or is already gone, which tells us nothing: be safe).
+    await q.query(`
+      CREATE FUNCTION notify_providers_change_for_account(changed_account_id integer) RETURNS void
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM accounts WHERE id = changed_account_id AND NOT is_platform) THEN
+          PERFORM pg_notify('providers_changes', 'account:' || changed_account_id);
+        ELSE
+          PERFORM pg_notify('providers_changes', 'all');
+        END IF;
+      END $$`);
+
     await q.query(`
       CREATE FUNCTION notify_providers_change_for_profile(profile_id integer) RETURNS void
       LANGUAGE plpgsql AS $$
       DECLARE
-        target record;
+        owner_account integer;
       BEGIN
-        SELECT a.id, a.is_platform INTO target
-          FROM user_profiles up JOIN accounts a ON a.id = up.account_id
-         WHERE up.id = profile_id;
-        -- A profile that is already gone (deleted in the same statement) tells us nothing: be safe.
-        IF NOT FOUND OR target.is_platform THEN
-          PERFORM pg_notify('providers_changes', 'all');
-        ELSE
-          PERFORM pg_notify('providers_changes', 'account:' || target.id);
-        END IF;
+        SELECT account_id INTO owner_account FROM user_profiles WHERE id = profile_id;
+        PERFORM notify_providers_change_for_account(owner_account);
       END $$`);
 
     await q.query(`
@@ -52,6 +59,12 @@ export class ChangeNotifications1764500000000 implements MigrationInterface {
           END IF;
           IF TG_OP IN ('INSERT', 'UPDATE') THEN
             PERFORM pg_notify('providers_changes', 'user:' || NEW.user_id);
+          END IF;
+          -- A profile moved to another account takes the providers it owns along: both
+          -- accounts' members see a different list.
+          IF TG_OP = 'UPDATE' AND OLD.account_id IS DISTINCT FROM NEW.account_id THEN
+            PERFORM notify_providers_change_for_account(OLD.account_id);
+            PERFORM notify_providers_change_for_account(NEW.account_id);
           END IF;
         ELSIF TG_TABLE_NAME = 'users' THEN
           PERFORM pg_notify('providers_changes', 'user:' || OLD.id);
@@ -102,5 +115,6 @@ export class ChangeNotifications1764500000000 implements MigrationInterface {
     await q.query(`DROP TRIGGER providers_notify_change ON providers`);
     await q.query(`DROP FUNCTION notify_providers_change()`);
     await q.query(`DROP FUNCTION notify_providers_change_for_profile(integer)`);
+    await q.query(`DROP FUNCTION notify_providers_change_for_account(integer)`);
   }
 }
