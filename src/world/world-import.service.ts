@@ -95,6 +95,11 @@ export class WorldImportService {
       const providers = await upsertProviders(db, world);
       return { accounts, users, profiles, providers };
     });
+    // Planner statistics for what was just written: without them (a new database, or a
+    // server with autovacuum off or not yet around to it) PostgreSQL plans the read query
+    // as a scan of every provider, 30-50 ms at 100,000 instead of 1 ms.
+    progress('Updating planner statistics');
+    await this.dataSource.query('ANALYZE accounts, users, user_profiles, providers');
     return { ...counts, passwords, elapsedMs: performance.now() - started };
   }
 
