@@ -9,6 +9,7 @@ import { loginAs } from './support/auth.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { captureProcessOutput } from './support/process-output.js';
 
 const ISS = 'providers-service';
 const AUD = 'providers-service';
@@ -26,8 +27,7 @@ describe('hostile tokens', () => {
   let db: DataSource;
   let aliceId: number;
   let goodClaims: () => Record<string, unknown>;
-  const output: string[] = [];
-  const restore: (() => void)[] = [];
+  let captured: ReturnType<typeof captureProcessOutput> | undefined;
 
   beforeAll(async () => {
     // The most verbose logging, so that the test below sees everything that might be logged.
@@ -38,18 +38,10 @@ describe('hostile tokens', () => {
       const now = Math.floor(Date.now() / 1000);
       return { sub: String(aliceId), iss: ISS, aud: AUD, iat: now, exp: now + 600, jti: 'hostile-test' };
     };
-    // Nest's logger writes straight to the process streams: keep what it writes, show none of it.
-    for (const stream of [process.stdout, process.stderr]) {
-      const original = stream.write;
-      stream.write = ((chunk: string | Uint8Array) => {
-        output.push(String(chunk));
-        return true;
-      }) as typeof stream.write;
-      restore.push(() => (stream.write = original));
-    }
+    captured = captureProcessOutput();
   });
   afterAll(async () => {
-    restore.forEach((undo) => undo());
+    captured?.restore();
     await t?.close();
   });
 
@@ -147,7 +139,7 @@ describe('hostile tokens', () => {
   });
 
   it('never logs a token, whatever was refused', () => {
-    const logged = output.join('');
+    const logged = captured!.output();
     expect(logged).toMatch(/Token rejected/); // the debug log is on, and did see the refusals
     expect(logged).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // the start of any base64url JSON header
     expect(logged).not.toContain('A'.repeat(100));

@@ -4,6 +4,7 @@ import { loginAs, type Session } from './support/auth.js';
 import { expectErrorShape, INTERNALS } from './support/error-shape.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { captureProcessOutput } from './support/process-output.js';
 
 const PROVIDERS = '/dashboard/passthrough/api/providers/';
 const INTERNAL = { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
@@ -17,8 +18,7 @@ describe.each(['development', 'test', 'production'])('error bodies with NODE_ENV
   let t: TestApp;
   let db: DataSource;
   let alice: Session;
-  const logged: string[] = [];
-  const restore: (() => void)[] = [];
+  let captured: ReturnType<typeof captureProcessOutput> | undefined;
 
   beforeAll(async () => {
     t = await startTestApp({ NODE_ENV: env, ...(env === 'production' ? { COOKIE_SECURE: 'false', ALLOW_INSECURE_COOKIES: 'true' } : {}) });
@@ -27,21 +27,13 @@ describe.each(['development', 'test', 'production'])('error bodies with NODE_ENV
     const aliceId = await f.user({ username: 'alice' });
     await f.provider(await f.profile(aliceId, await f.account()), { name: 'p' });
     alice = await loginAs(t, 'alice');
-    // Nest's logger writes straight to the process streams: keep what it writes, show none of it.
-    for (const stream of [process.stdout, process.stderr]) {
-      const original = stream.write;
-      stream.write = ((chunk: string | Uint8Array) => {
-        logged.push(String(chunk));
-        return true;
-      }) as typeof stream.write;
-      restore.push(() => (stream.write = original));
-    }
+    captured = captureProcessOutput();
   });
   afterEach(() => {
     delete (t.app.get(UsersService) as Partial<UsersService>).accountNumbers; // back to the prototype's
   });
   afterAll(async () => {
-    restore.forEach((undo) => undo());
+    captured?.restore();
     await t?.close();
   });
 
@@ -52,7 +44,7 @@ describe.each(['development', 'test', 'production'])('error bodies with NODE_ENV
       Promise.reject(new TypeError('Cannot read x of undefined at /work/main/src/users/users.service.ts:91 (SELECT * FROM users)'));
     const res = await me();
     expect(expectErrorShape(res, 500)).toEqual(INTERNAL);
-    expect(logged.join('')).toMatch(/TypeError: Cannot read x of undefined[\s\S]*\n\s+at /);
+    expect(captured!.output()).toMatch(/TypeError: Cannot read x of undefined[\s\S]*\n\s+at /);
   });
 
   it('a constraint violation raised by PostgreSQL through the driver is a bare 500', async () => {
@@ -61,7 +53,7 @@ describe.each(['development', 'test', 'production'])('error bodies with NODE_ENV
     const res = await me();
     expect(expectErrorShape(res, 500)).toEqual(INTERNAL);
     expect(res.body).not.toMatch(/duplicate|users_username_key|23505|INSERT/);
-    expect(logged.join('')).toMatch(/duplicate key value violates unique constraint/);
+    expect(captured!.output()).toMatch(/duplicate key value violates unique constraint/);
   });
 
   it('a schema that is not what the code expects (a table renamed underneath) is a bare 500, and nothing leaks on any route', async () => {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { loginAs, type Session } from './support/auth.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { captureProcessOutput } from './support/process-output.js';
 
 const PROVIDERS = '/dashboard/passthrough/api/providers/';
 const NEVER_CACHE = 'max-age=0, no-cache, no-store, must-revalidate, private';
@@ -13,20 +14,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * it) while `fn` runs.
  */
 async function capturingLogs<T>(fn: (logged: () => string) => Promise<T>): Promise<T> {
-  const output: string[] = [];
-  const restore: (() => void)[] = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    const original = stream.write;
-    stream.write = ((chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    }) as typeof stream.write;
-    restore.push(() => (stream.write = original));
-  }
+  const captured = captureProcessOutput();
   try {
-    return await fn(() => output.join(''));
+    return await fn(captured.output);
   } finally {
-    restore.forEach((undo) => undo());
+    captured.restore();
   }
 }
 
