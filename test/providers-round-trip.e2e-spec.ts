@@ -2,29 +2,10 @@ import { DataSource } from 'typeorm';
 import { WorldImportService } from '../src/world/world-import.service.js';
 import type { WorldFile } from '../src/world/world.types.js';
 import { loginAs, type Session } from './support/auth.js';
+import { AWKWARD } from './support/awkward-strings.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const PROVIDERS = '/dashboard/passthrough/api/providers/';
-
-/** Text that trips up SQL, LIKE patterns, JSON, HTML, and bidirectional or composed Unicode. */
-const AWKWARD = [
-  `O'Brien "quoted" \`back\``,
-  '100% off_sale LIKE %_%',
-  'back\\slash \\\\ and \\N',
-  "'); DELETE FROM providers; --",
-  '" OR 1=1 --',
-  '$1 $2::text',
-  '{braces,commas} "NULL"',
-  'NULL',
-  '<script>alert(1)</script> &amp;',
-  '🤖🔑 emoji 👩🏽‍💻 and 🇺🇦',
-  'مزود الذكاء الاصطناعي',
-  'עברית RTL mixed with LTR',
-  '\u202eevil\u202c right-to-left override',
-  'e\u0301 (decomposed) and é (composed)',
-  'tab\tnewline\ncarriage\r',
-  '  padded  ',
-];
 
 /** Users too (each one's password is hashed at import: a few, to keep the test quick). */
 const AWKWARD_USERS = [0, 1, 2, 3, 9, 10].map((i) => AWKWARD[i]);

@@ -5,6 +5,7 @@ import { generateWorld } from '../src/world/world-generator.js';
 import { WorldImportService, WorldRejectedError } from '../src/world/world-import.service.js';
 import type { WorldFile } from '../src/world/world.types.js';
 import { assertTestDatabaseName, createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { AWKWARD } from './support/awkward-strings.js';
 
 const TABLES = ['accounts', 'users', 'user_profiles', 'providers'] as const;
 type Snapshot = Record<(typeof TABLES)[number], Record<string, unknown>[]>;
@@ -243,21 +244,7 @@ describe('world import (service, PostgreSQL)', () => {
   describe('awkward strings', () => {
     beforeAll(emptyDatabase);
 
-    const awkward = [
-      `O'Brien "quoted" \`back\``,
-      '100% off_sale LIKE %_%',
-      'back\\slash \\\\ and \\N',
-      "'); DELETE FROM providers; --",
-      '{braces,commas} "NULL"',
-      'NULL',
-      'null',
-      '🤖🔑 emoji 👩🏽‍💻',
-      'مزود الذكاء الاصطناعي',
-      'עברית RTL mixed with LTR',
-      'tab\tnewline\ncarriage\r',
-      '  padded  ',
-      '$1 $2::text',
-    ];
+    const awkward = AWKWARD;
 
     it('round-trip exactly, and re-import as unchanged', async () => {
       const world: WorldFile = {

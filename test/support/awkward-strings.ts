@@ -1,0 +1,20 @@
+/** Text that trips up SQL, LIKE patterns, JSON, HTML, and bidirectional or composed Unicode. */
+export const AWKWARD = [
+  `O'Brien "quoted" \`back\``,
+  '100% off_sale LIKE %_%',
+  'back\\slash \\\\ and \\N',
+  "'); DELETE FROM providers; --",
+  '" OR 1=1 --',
+  '$1 $2::text',
+  '{braces,commas} "NULL"',
+  'NULL',
+  '<script>alert(1)</script> &amp;',
+  '🤖🔑 emoji 👩🏽‍💻 and 🇺🇦',
+  'مزود الذكاء الاصطناعي',
+  'עברית RTL mixed with LTR',
+  '\u202eevil\u202c right-to-left override',
+  'e\u0301 (decomposed) and é (composed)',
+  'tab\tnewline\ncarriage\r',
+  '  padded  ',
+  'null',
+];
