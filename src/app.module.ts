@@ -12,7 +12,6 @@ import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DataChangesModule } from './database/data-changes.module.js';
 import { dataSourceOptions, type DatabaseSettings } from './database/data-source-options.js';
 import { DatabaseStatus } from './database/database-status.js';
-import { TypeOrmLogger } from './database/typeorm-logger.js';
 import { HealthModule } from './health/health.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { WorldModule } from './world/world.module.js';
@@ -35,8 +34,7 @@ export class AppModule {
           // Start-up fails fast with the driver's message instead of retrying for half a minute.
           retryAttempts: 0,
           // An outage is logged once by DatabaseStatus (which also listens to the pool's
-          // errors), not once per failed query or dropped idle connection.
-          logger: new TypeOrmLogger(),
+          // errors), not once per dropped idle connection.
           poolErrorHandler: () => {},
         }),
         DataChangesModule,

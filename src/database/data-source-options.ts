@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { TypeOrmLogger } from './typeorm-logger.js';
 
 export interface DatabaseSettings {
   url: string;
@@ -21,6 +22,9 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     migrationsTransactionMode: 'all',
     synchronize: false,
     logging: ['error', 'warn', 'migration'],
+    // Never TypeORM's own logger, here too: it prints a failed query's parameters, which in
+    // the import CLI are password hashes.
+    logger: new TypeOrmLogger(),
     poolSize: settings.poolSize,
     extra: {
       application_name: settings.applicationName ?? 'providers-service',
