@@ -1,20 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const ROOT = resolve(import.meta.dirname ?? '.', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => res(port));
-    });
-    server.on('error', rej);
-  });
-}
+import { join } from 'node:path';
+import { ROOT } from './support/compiled.js';
+import { freePort } from './support/service-process.js';
 
 interface Running {
   child: ChildProcess;
