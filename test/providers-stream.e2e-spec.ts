@@ -1,7 +1,9 @@
 import { request } from 'node:http';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { PermissionsService } from '../src/permissions/permissions.service.js';
 import { serializeProvidersList } from '../src/providers/dto/provider-mini.serializer.js';
+import { ProvidersCache } from '../src/providers/providers-cache.js';
 import { STREAM_BATCH_ROWS } from '../src/providers/providers.service.js';
 import { loginAs, type Session } from './support/auth.js';
 import { Factories } from './support/factories.js';
@@ -37,6 +39,15 @@ describe.each(['off', 'on'])("a superuser's whole-table answer, streamed in batc
     await t?.close();
   });
 
+  /** A change, and its notification seen: the next answer is built from the database. */
+  async function freshAnswer(): Promise<void> {
+    await t.app.get(DataSource).query(`UPDATE providers SET name = name || '!' WHERE id = 1`);
+    for (const deadline = Date.now() + 5000; t.app.get(ProvidersCache).stats().entries > 0; ) {
+      if (Date.now() > deadline) throw new Error('the cached answer outlived the change for 5 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   it('is byte for byte the list built in one piece', async () => {
     const res = await t.inject({ method: 'POST', url: URL, headers: root.bearer });
     expect(res.statusCode).toBe(200);
@@ -51,8 +62,7 @@ describe.each(['off', 'on'])("a superuser's whole-table answer, streamed in batc
   });
 
   it('gives its connection back when the client goes away mid-answer', async () => {
-    await t.app.get(DataSource).query(`UPDATE providers SET name = name || '!' WHERE id = 1`); // a fresh answer
-    await new Promise((r) => setTimeout(r, 100));
+    await freshAnswer();
     for (let i = 0; i < 4; i++) {
       await new Promise<void>((resolve) => {
         const req = request({ port, host: '127.0.0.1', method: 'POST', path: URL, headers: root.bearer }, (res) => {
@@ -71,5 +81,56 @@ describe.each(['off', 'on'])("a superuser's whole-table answer, streamed in batc
       expect(res.statusCode).toBe(200);
       expect(JSON.parse(res.body).providers).toHaveLength(COUNT);
     }
+  });
+
+  it('gives its connection back when the client goes away before the answer starts', async () => {
+    if (t.db.embedded) throw new Error('this test needs a PostgreSQL server (a second connection holds a lock)');
+    await freshAnswer();
+    // The lock holds the cursor's first batch back, so the client can leave while the service
+    // is still waiting for it: the stream is handed to a response that is already gone.
+    const locker = new pg.Client({ connectionString: t.db.url });
+    await locker.connect();
+    // The service's connections inside a transaction, seen from the locker's own connection
+    // (a leak may have emptied the service's pool). A suspended cursor's transaction stays open.
+    const inTransaction = async () =>
+      (
+        await locker.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`,
+        )
+      ).rows[0].n as number;
+    try {
+      for (let i = 0; i < 2; i++) {
+        await locker.query('BEGIN');
+        await locker.query('LOCK TABLE providers IN ACCESS EXCLUSIVE MODE');
+        const req = request({ port, host: '127.0.0.1', method: 'POST', path: URL, headers: root.bearer });
+        let answered = false;
+        req.on('response', () => (answered = true));
+        req.on('error', () => undefined);
+        req.end();
+        for (const deadline = Date.now() + 5000; ; ) {
+          const { rows } = await locker.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          if (rows[0].n > 0) break;
+          if (answered || Date.now() > deadline) throw new Error('the request never waited for the providers table');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        req.destroy();
+        await new Promise((r) => setTimeout(r, 200)); // the service sees the socket close
+        await locker.query('ROLLBACK');
+        // The first batch is read once the lock is gone; then the cursor must be closed.
+        for (const deadline = Date.now() + 5000; (await inTransaction()) > 0; ) {
+          if (Date.now() > deadline) throw new Error(`${await inTransaction()} connection(s) left inside a transaction`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    } finally {
+      await locker.end();
+    }
+    const res = await t.inject({ method: 'POST', url: URL, headers: root.bearer });
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body).providers).toHaveLength(COUNT);
   });
 });
