@@ -2,7 +2,7 @@ import jwt from 'jsonwebtoken';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
 import { artifactPath, launchChromium, watchPageProblems } from './support/browser.js';
-import { listedProviders, pageWidth, scriptVisibleState, sessionStorageSize, waitForState } from './support/in-page.js';
+import { listedProviders, pageWidth, refreshProviders, scriptVisibleState, sessionStorageSize, waitForState } from './support/in-page.js';
 import { serveApp, type ServedApp } from './support/served-app.js';
 
 const PAGE_PATH = '/dashboard/passthrough/';
@@ -183,7 +183,7 @@ describe('the dashboard page in Chromium', () => {
         ? route.fulfill({ status: 503, contentType: 'application/json', body: '{"statusCode":503,"error":"Service Unavailable","message":"database unavailable"}' })
         : route.continue(),
     );
-    await page.click('#refresh');
+    await refreshProviders(page);
     await waitForState(page, 'error');
     await expect(page.textContent('#error-message')).resolves.toBe('The service answered 503: database unavailable.');
     await page.screenshot({ path: artifactPath('dashboard-error.png') });
@@ -218,7 +218,7 @@ describe('the dashboard page in Chromium', () => {
     await page.route('**/dashboard/passthrough/api/providers/', (route) =>
       route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ providers: [{ id: 1, name: hostile, base_url: null }] }) }),
     );
-    await page.click('#refresh');
+    await refreshProviders(page);
     await page.click('.provider[data-id="1"]');
     await expect(page.textContent('.provider-name')).resolves.toBe(hostile);
     await expect(page.textContent('#details-name')).resolves.toBe(hostile);

@@ -35,6 +35,18 @@ export async function waitForState(page: Page, state: string): Promise<void> {
   }
 }
 
+/**
+ * Clicks the page's Refresh and waits until that refresh is over: the list stays on screen
+ * while it runs (no loading state to wait out), and the button is disabled until it ends.
+ */
+export async function refreshProviders(page: Page): Promise<void> {
+  await Promise.all([
+    page.waitForResponse((response) => new URL(response.url()).pathname === '/dashboard/passthrough/api/providers/'),
+    page.click('#refresh'),
+  ]);
+  await page.waitForSelector('#refresh:not([disabled])', { state: 'attached' });
+}
+
 /** Everything a script in the page can read that could hold a credential. */
 export function scriptVisibleState(page: Page): Promise<{ cookie: string; storage: string }> {
   return page.evaluate(() => ({
