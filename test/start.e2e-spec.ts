@@ -9,6 +9,8 @@ interface Running {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
+  /** Every process of the group that held its output (npm's node child too) has exited. */
+  closed: Promise<void>;
 }
 
 /** Starts a command in its own process group (npm → sh → node), collecting its output. */
@@ -20,7 +22,8 @@ function start(command: string, args: string[], env: Record<string, string>): Ru
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, output: () => output, exited };
+  const closed = new Promise<void>((r) => child.on('close', () => r()));
+  return { child, output: () => output, exited, closed };
 }
 
 async function waitReady(base: string, running: Running, ms = 120_000): Promise<void> {
@@ -81,11 +84,10 @@ describe('npm start on a fresh clone (embedded database, demo data)', () => {
     expect(await providersOf(base, 'alice')).toHaveLength(12);
     // npm itself dies of the signal; what matters is that the service closed its database.
     process.kill(-r.child.pid!, 'SIGTERM');
-    await r.exited;
-    await new Promise((res) => setTimeout(res, 500));
+    await r.closed;
     expect(r.output()).toMatch(/SIGTERM: finishing requests in flight/);
     expect(existsSync(join(env.DATA_DIR, 'embedded.lock'))).toBe(false);
-  });
+  }, 240_000); // npm start builds the project first
 
   it('keeps its data across a restart and a hard kill, and does not import the demo world twice', async () => {
     const main = join(ROOT, 'dist', 'src', 'main.js');
@@ -104,5 +106,5 @@ describe('npm start on a fresh clone (embedded database, demo data)', () => {
     expect(await providersOf(base, 'bob')).toHaveLength(10);
     process.kill(-afterKill.child.pid!, 'SIGTERM');
     await expect(afterKill.exited).resolves.toBe(0);
-  });
+  }, 240_000);
 });
