@@ -75,13 +75,26 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   await start();
   let running = true;
   let frozen: number[] = [];
-  const processes = (): number[] => {
-    const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const children = execFileSync('pgrep', ['-P', String(postmaster)]).toString().split('\n').filter(Boolean).map(Number);
-    return [postmaster, ...children];
+  const postmasterPid = () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const childrenOf = (pid: number): number[] => {
+    try {
+      return execFileSync('pgrep', ['-P', String(pid)]).toString().split('\n').filter(Boolean).map(Number);
+    } catch {
+      return []; // pgrep exits 1 when there are none
+    }
+  };
+  /** Sends a signal to a process that may have exited in the meantime (a backend closing). */
+  const signal = (pid: number, sig: NodeJS.Signals): boolean => {
+    try {
+      process.kill(pid, sig);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+      throw err;
+    }
   };
   const thaw = () => {
-    for (const pid of frozen) process.kill(pid, 'SIGCONT');
+    for (const pid of frozen) signal(pid, 'SIGCONT');
     frozen = [];
   };
   return {
@@ -96,8 +109,10 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
       running = true;
     },
     freeze() {
-      frozen = processes();
-      for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+      // The postmaster first, so that no backend is forked after the children are listed.
+      const postmaster = postmasterPid();
+      signal(postmaster, 'SIGSTOP');
+      frozen = [postmaster, ...childrenOf(postmaster).filter((pid) => signal(pid, 'SIGSTOP'))];
     },
     thaw,
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
