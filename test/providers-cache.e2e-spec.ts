@@ -159,7 +159,11 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     await read(alice);
     const pid = await changes.listenerPid();
     expect(pid).not.toBeNull();
+    const generation = changes.generation;
     await other.query('SELECT pg_terminate_backend($1)', [pid]);
+    // pg_terminate_backend only sends the signal: wait until the service has seen the loss (until
+    // then no system can know its cache is stale). The "reset" it publishes moves the generation.
+    await within(5000, async () => changes.generation, (g) => g !== generation);
     // While the listener is away, a change is made: the notification for it is lost.
     const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'while-away') RETURNING id`, [aliceProfile])).rows;
     // Every answer from now on includes it: served from the database while the listener is down,
