@@ -22,7 +22,20 @@ async function bootstrap(): Promise<void> {
   const database = await openDatabaseTarget(config);
   const app = await createApp({ config, database: database.settings });
   const demo = config.demoData ? await app.get(DemoWorldService).seedIfEmpty() : undefined;
-  await app.listen({ port: config.PORT, host: config.HOST });
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (err) {
+    // A port taken by another program (or another copy of this service) is a setting to
+    // change, not a crash: say which, and let go of the database (the embedded one is locked).
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+    logger.error(
+      `Cannot listen on ${config.HOST}:${config.PORT}: ${code === 'EADDRINUSE' ? 'the port is already in use' : 'permission denied'}; set PORT (or HOST) to another value`,
+    );
+    await app.close();
+    await database.close();
+    process.exit(1);
+  }
 
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   logger.log(`Listening on ${url}`);

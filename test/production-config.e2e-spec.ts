@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { COMPILED_MAIN, compileService, ROOT } from './support/compiled.js';
 import { startService } from './support/service-process.js';
@@ -43,6 +44,20 @@ describe('production start-up (the built service)', () => {
       expect(result.stderr).toMatch(/^Invalid configuration:/);
       expect(result.stderr).toMatch(cases[i][1]);
     });
+  });
+
+  it('a port already in use: exit 1 with one line that says so, no stack trace', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const result = await start({ HOST: '127.0.0.1', PORT: String(port), NO_COLOR: '1' });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use; set PORT`));
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
   });
 
   it('starts with COOKIE_SECURE=false and ALLOW_INSECURE_COOKIES=true, saying so in a warning', async () => {
