@@ -33,7 +33,18 @@ export interface ServiceProcess {
  */
 export async function startService(env: Record<string, string>): Promise<ServiceProcess> {
   await compileService();
-  const port = await freePort();
+  // The port was free a moment ago; an outgoing connection may have taken it since (they share
+  // the ephemeral range). Then the service fails to bind, and another port is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPort(env, await freePort());
+    } catch (err) {
+      if (attempt === 3 || !/already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOnPort(env: Record<string, string>, port: number): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [COMPILED_MAIN], {
     cwd: ROOT,
     env: {
