@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
@@ -20,12 +20,18 @@ export interface TestDatabase {
 let warned = false;
 
 /**
+ * Names this machine in the databases it makes: a pid is only meaningful on the host that
+ * gave it, and other machines (or containers) may share the PostgreSQL server.
+ */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+
+/**
  * A database made for one test file: a uniquely named database on the PostgreSQL server at
  * TEST_DATABASE_URL, dropped afterwards; or, when no server answers, an embedded PGlite in a
  * temporary directory (said once on stderr, since it is not what CI should run on).
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `providers_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = `providers_test_${HOST_TAG}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
@@ -63,13 +69,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** Databases left behind by test processes that were killed (their pid is gone). */
+/** Databases left behind by this machine's test processes that were killed (their pid is gone). */
 async function dropLeftovers(admin: pg.Client): Promise<void> {
   const { rows } = await admin.query<{ datname: string }>(
-    `SELECT datname FROM pg_database WHERE datname LIKE 'providers\\_test\\_%'`,
+    `SELECT datname FROM pg_database WHERE datname LIKE $1`,
+    [`providers\\_test\\_${HOST_TAG}\\_%`],
   );
   for (const { datname } of rows) {
-    const pid = Number(datname.split('_')[2]);
+    const pid = Number(datname.split('_')[3]);
     if (pid && !isProcessAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {});
   }
 }
