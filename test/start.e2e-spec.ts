@@ -58,11 +58,16 @@ describe('npm start on a fresh clone (embedded database, demo data)', () => {
   let base: string;
   const running: Running[] = [];
 
-  beforeAll(async () => {
+  beforeAll(() => {
+    env = { DATA_DIR: join(dataDir, '.data'), HOST: '127.0.0.1', NODE_ENV: 'development' };
+  });
+
+  /** Each start on a port free just before it: one held for minutes could be taken meanwhile. */
+  async function startOnFreePort(command: string, args: string[]): Promise<Running> {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    env = { DATA_DIR: join(dataDir, '.data'), PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'development' };
-  });
+    return start(command, args, { ...env, PORT: String(port) });
+  }
   afterAll(async () => {
     for (const r of running) {
       try {
@@ -75,7 +80,7 @@ describe('npm start on a fresh clone (embedded database, demo data)', () => {
   });
 
   it('starts as the README says, with the demo logins, and stops cleanly on SIGTERM', async () => {
-    const r = start('npm', ['start'], env);
+    const r = await startOnFreePort('npm', ['start']);
     running.push(r);
     await waitReady(base, r);
     expect(r.output()).toMatch(/imported the demo world/);
@@ -91,7 +96,7 @@ describe('npm start on a fresh clone (embedded database, demo data)', () => {
 
   it('keeps its data across a restart and a hard kill, and does not import the demo world twice', async () => {
     const main = join(ROOT, 'dist', 'src', 'main.js');
-    const again = start(process.execPath, [main], env);
+    const again = await startOnFreePort(process.execPath, [main]);
     running.push(again);
     await waitReady(base, again);
     expect(again.output()).not.toMatch(/imported the demo world/);
@@ -99,7 +104,7 @@ describe('npm start on a fresh clone (embedded database, demo data)', () => {
     process.kill(-again.child.pid!, 'SIGKILL');
     await again.exited;
 
-    const afterKill = start(process.execPath, [main], env);
+    const afterKill = await startOnFreePort(process.execPath, [main]);
     running.push(afterKill);
     await waitReady(base, afterKill);
     expect(afterKill.output()).not.toMatch(/imported the demo world/);
