@@ -3,14 +3,23 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { COMPILED_MAIN, compileService, ROOT } from './compiled.js';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * A loopback port nothing listens on, for a process that will bind it a little later. Taken
+ * below Linux's ephemeral range (32768-60999), from which outgoing connections draw their
+ * local ports: a port the kernel handed out (listen(0)) could be taken by one of those before
+ * it is bound again.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-    server.on('error', reject);
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port found between 20000 and 32000');
 }
 
 export interface ServiceProcess {
