@@ -1,7 +1,4 @@
-/** Escapes text for HTML element content and double- or single-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import { escapeHtml } from '../common/escape-html.js';
 
 export interface LoginPageModel {
   /** Where to go after signing in; already checked to be a path on this site. */

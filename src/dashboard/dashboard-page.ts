@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { escapeHtml } from '../common/escape-html.js';
 
 /** Where the page's files are: next to this module in src/ and, copied by `nest build`, in dist/. */
 export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -64,7 +65,7 @@ export class DashboardPage {
     const values: Record<string, string> = { ...this.assetUrls, 'api-base': apiBase };
     return this.template.replace(/\{\{([\w.-]+)\}\}/g, (_, name: string) => {
       if (!(name in values)) throw new Error(`dashboard page: no value for {{${name}}}`);
-      return escapeAttribute(values[name]);
+      return escapeHtml(values[name]);
     });
   }
 
@@ -88,8 +89,4 @@ export class DashboardPage {
       "trusted-types 'none'",
     ].join('; ');
   }
-}
-
-function escapeAttribute(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
