@@ -48,6 +48,7 @@ function decode(text: string): string {
   }
 }
 
-function quote(text: string): string {
+/** A value as it appears in a problem message: quoted, and cut short when long. */
+export function quote(text: string): string {
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }

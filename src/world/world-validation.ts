@@ -1,5 +1,5 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import { baseUrlProblem } from './base-url.js';
+import { baseUrlProblem, quote } from './base-url.js';
 import { WORLD_SCHEMA } from './world-schema.js';
 import type { World, WorldFile, WorldProblem } from './world.types.js';
 
@@ -204,10 +204,6 @@ function describe(path: string): string {
 
 function article(type: string): string {
   return type === 'null' ? 'null' : type === 'array' || type === 'object' || type === 'integer' ? `an ${type}` : `a ${type}`;
-}
-
-function quote(value: string): string {
-  return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 }
 
 class ProblemList {
