@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
 import { setSessionCookies } from './auth-cookies.js';
 import { AuthService, SignInError, type SignedIn } from './auth.service.js';
+import { PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from './dto/login.dto.js';
 import { CROSS_SITE_MESSAGE, LOGIN_BODY_LIMIT } from './auth.controller.js';
 import { LOGIN_CSS, renderLoginPage, type LoginPageModel } from './login-page.html.js';
 import { isSameSiteRequest, safeNext } from './origin.js';
@@ -64,7 +65,7 @@ export class LoginPageController {
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
       return sendPage(reply, 400, { next, username: typeof username === 'string' ? username : '', error: 'Enter your username and password.' });
     }
-    if (username.length > 150 || password.length > 1024) {
+    if (username.length > USERNAME_MAX_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
       return sendPage(reply, 401, { next, error: 'Wrong username or password.' });
     }
 

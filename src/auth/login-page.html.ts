@@ -1,4 +1,5 @@
 import { escapeHtml } from '../common/escape-html.js';
+import { PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from './dto/login.dto.js';
 
 export interface LoginPageModel {
   /** Where to go after signing in; already checked to be a path on this site. */
@@ -27,9 +28,9 @@ export function renderLoginPage({ next, username = '', error }: LoginPageModel):
 ${error ? `  <p class="error" role="alert">${escapeHtml(error)}</p>\n` : ''}  <form method="post" action="/login/">
     <input type="hidden" name="next" value="${escapeHtml(next)}">
     <label for="username">Username</label>
-    <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="150" required${username ? '' : ' autofocus'} value="${escapeHtml(username)}">
+    <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="${USERNAME_MAX_LENGTH}" required${username ? '' : ' autofocus'} value="${escapeHtml(username)}">
     <label for="password">Password</label>
-    <input id="password" name="password" type="password" autocomplete="current-password" maxlength="1024" required${username ? ' autofocus' : ''}>
+    <input id="password" name="password" type="password" autocomplete="current-password" maxlength="${PASSWORD_MAX_LENGTH}" required${username ? ' autofocus' : ''}>
     <button type="submit">Sign in</button>
   </form>
 </main>
