@@ -13,14 +13,13 @@ import { Public } from './public.decorator.js';
 
 /**
  * Strict for the page: only our own stylesheet loads, the form posts only here, and no other
- * site may frame it (clickjacking a sign-in form).
+ * site may frame it (clickjacking a sign-in form). The other security headers are helmet's,
+ * on every answer.
  */
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'content-security-policy':
     "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
   'referrer-policy': 'same-origin',
 };
 
@@ -88,7 +87,6 @@ export class LoginPageController {
   @ApiExcludeEndpoint()
   @Header('content-type', 'text/css; charset=utf-8')
   @Header('cache-control', 'public, max-age=3600')
-  @Header('x-content-type-options', 'nosniff')
   stylesheet(): string {
     return LOGIN_CSS;
   }

@@ -21,7 +21,7 @@ export class DashboardAssetsController {
   asset(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const asset = this.page.assets.get(file);
     if (!asset) throw new NotFoundException('No such asset (an older version of the page?)');
-    reply.header('cache-control', IMMUTABLE).header('etag', asset.etag).header('x-content-type-options', 'nosniff');
+    reply.header('cache-control', IMMUTABLE).header('etag', asset.etag);
     if (request.headers['if-none-match'] === asset.etag) {
       reply.status(304).send();
       return;
