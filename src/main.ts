@@ -22,6 +22,11 @@ async function bootstrap(): Promise<void> {
   const database = await openDatabaseTarget(config);
   const app = await createApp({ config, database: database.settings });
   const demo = config.demoData ? await app.get(DemoWorldService).seedIfEmpty() : undefined;
+  /** The HTTP server (after its requests in flight), then the pool and the change listener. */
+  const closeAll = async () => {
+    await app.close();
+    await database.close();
+  };
   try {
     await app.listen({ port: config.PORT, host: config.HOST });
   } catch (err) {
@@ -32,8 +37,7 @@ async function bootstrap(): Promise<void> {
     logger.error(
       `Cannot listen on ${config.HOST}:${config.PORT}: ${code === 'EADDRINUSE' ? 'the port is already in use' : 'permission denied'}; set PORT (or HOST) to another value`,
     );
-    await app.close();
-    await database.close();
+    await closeAll();
     process.exit(1);
   }
 
@@ -56,8 +60,7 @@ async function bootstrap(): Promise<void> {
     try {
       // Stops accepting connections, waits for requests in flight, then closes the pool and the
       // LISTEN connection (Nest's shutdown hooks run after the HTTP server has closed).
-      await app.close();
-      await database.close();
+      await closeAll();
       logger.log('Closed: HTTP server, database pool and change listener');
       process.exit(0);
     } catch (err) {
