@@ -29,7 +29,7 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
         `Content-Length: ${Buffer.byteLength(body)}`,
         `Cache-Control: ${NEVER_CACHE}`,
         'Pragma: no-cache',
-        // What helmet sets on every other answer (security-headers.ts); no route ran here.
+        // No route ran, so no helmet: its main headers by hand, with the strictest policy.
         "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'",
         'X-Content-Type-Options: nosniff',
         'X-Frame-Options: DENY',

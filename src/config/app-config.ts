@@ -68,8 +68,8 @@ export class AppConfig {
 
   /**
    * Longest a request may take, whatever it waits for (a database that hangs, a pool with no
-   * free connection): past it the request is answered 503. Above DB_STATEMENT_TIMEOUT_MS, so
-   * that a slow query is normally reported as such first.
+   * free connection): past it the request is answered 503. Keep it above
+   * DB_STATEMENT_TIMEOUT_MS (the defaults are), so that a slow query is reported as such first.
    */
   @Transform(toInt)
   @IsInt()
@@ -139,7 +139,10 @@ export class AppConfig {
   @IsString({ each: true })
   CORS_ORIGINS: string[] = [];
 
-  /** Per-user cache of the providers list; on by default in production (needs DATABASE_URL). */
+  /**
+   * The per-user caches: each user's providers list, and the signed-in user looked up on every
+   * request. On by default in production; needs DATABASE_URL (its change notifications).
+   */
   @IsOptional()
   @IsIn(['on', 'off'])
   PROVIDERS_CACHE?: 'on' | 'off';
