@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../config/app-config.js';
 
 /** Request headers a cross-origin page may send: ours, and those the Smarter dashboard app adds to every call. */
-export const CORS_ALLOWED_HEADERS = [
+const CORS_ALLOWED_HEADERS = [
   'Content-Type',
   'Authorization',
   'X-CSRF-Token',

@@ -114,7 +114,7 @@ export class AuthController {
 }
 
 /** A refused sign-in as a JSON error, with the headers that go with it set on the reply. */
-export function signInHttpError(err: unknown, reply: FastifyReply): unknown {
+function signInHttpError(err: unknown, reply: FastifyReply): unknown {
   if (!(err instanceof SignInError)) return err;
   switch (err.code) {
     case 'invalid_credentials':

@@ -32,7 +32,6 @@ export class SignInError extends Error {
 }
 
 export interface SignedIn {
-  userId: number;
   token: IssuedToken;
   csrfToken: string;
 }
@@ -83,7 +82,7 @@ export class AuthService implements OnModuleInit {
       throw new SignInError('invalid_credentials');
     }
     const token = this.tokens.issue(credentials.id);
-    return { userId: credentials.id, token, csrfToken: this.csrf.issue(token.jti) };
+    return { token, csrfToken: this.csrf.issue(token.jti) };
   }
 
   private async assertNotThrottled(request: FastifyRequest, username: string): Promise<void> {

@@ -6,7 +6,7 @@ import { JWT_SIGNING_KEY } from './jwt-secret.js';
 
 export const CSRF_COOKIE = 'csrftoken';
 /** Both names are accepted: X-CSRFToken is what the Smarter dashboard app sends. */
-export const CSRF_HEADERS = ['x-csrf-token', 'x-csrftoken'] as const;
+const CSRF_HEADERS = ['x-csrf-token', 'x-csrftoken'] as const;
 
 /**
  * CSRF tokens for cookie-authenticated requests: the `csrftoken` cookie (readable by the page's

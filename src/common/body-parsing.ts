@@ -9,7 +9,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
  * and the validation pipe walks a body recursively: 64 KiB of `[` would overflow the stack (a
  * 500) where this answers 400.
  */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 export interface BodyProblem {
   status: 400 | 415;

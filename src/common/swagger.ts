@@ -1,5 +1,6 @@
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DOCS_PATH } from './security-headers.js';
 
 export const BEARER_SCHEME = 'bearer';
 export const COOKIE_SCHEME = 'cookie';
@@ -20,5 +21,5 @@ export function setupSwagger(app: NestFastifyApplication): void {
       .addCookieAuth('access_token', { type: 'apiKey', in: 'cookie', name: 'access_token' }, COOKIE_SCHEME)
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { swaggerOptions: { persistAuthorization: true } });
+  SwaggerModule.setup(DOCS_PATH, app, document, { swaggerOptions: { persistAuthorization: true } });
 }

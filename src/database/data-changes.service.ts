@@ -14,7 +14,7 @@ export type DataChange =
   | { kind: 'all' }
   | { kind: 'reset' };
 
-export const CHANGES_CHANNEL = 'providers_changes';
+const CHANGES_CHANNEL = 'providers_changes';
 
 /**
  * A connection that dies silently (a partition, a frozen server) is noticed by TCP keepalive
@@ -24,7 +24,7 @@ export const CHANGES_CHANNEL = 'providers_changes';
 const HEARTBEAT_INTERVAL_MS = 5000;
 const HEARTBEAT_TIMEOUT_MS = 2000;
 
-export function parseChange(payload: string | undefined): DataChange {
+function parseChange(payload: string | undefined): DataChange {
   const [kind, id] = (payload ?? '').split(':');
   const n = Number(id);
   if (kind === 'user' && Number.isSafeInteger(n)) return { kind: 'user', userId: n };

@@ -43,10 +43,6 @@ export class DatabaseStatus implements EntitySubscriberInterface, OnApplicationB
     });
   }
 
-  get isDown(): boolean {
-    return this.outage !== null;
-  }
-
   /** A database failure; `request` when a request was answered 503 because of it. */
   unavailable(error: unknown, { request = true }: { request?: boolean } = {}): void {
     const now = Date.now();
