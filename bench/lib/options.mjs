@@ -14,8 +14,6 @@ Builds the service, then for each world size benchmarks the bare baseline and th
   --profile             also CPU profiles of the service (cache off, cache on) under load: top self-time functions
   --write               write the report to bench/results/<YYYY-MM-DD>.md
   --keep                keep the work directory (worlds, tokens, logs, profiles) and the databases
-  --no-analyze          do not ANALYZE a freshly imported world that has no planner statistics
-                        (autovacuum off): measure the database exactly as the import left it
   --dist DIR            benchmark this build instead of running npm run build (a directory inside
                         the repository, laid out as dist/; e.g. to compare two builds)
   --reuse-worlds        keep each world's database (providers_bench_<size>_reused) and reuse it on the
@@ -45,7 +43,6 @@ export function parseOptions(argv) {
       write: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       'reuse-worlds': { type: 'boolean', default: false },
-      'no-analyze': { type: 'boolean', default: false },
       dist: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -72,7 +69,6 @@ export function parseOptions(argv) {
     write: values.write,
     keep: values.keep,
     reuseWorlds: values['reuse-worlds'],
-    noAnalyze: values['no-analyze'],
     dist: values.dist,
   };
   // The soak, the scale test and the profile all run on the large world.

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAnswers, describeCounts } from './checks.mjs';
-import { analyze, createBenchDatabase, tablesWithoutStatistics, worldCounts } from './database.mjs';
+import { createBenchDatabase, tablesWithoutStatistics, worldCounts } from './database.mjs';
 import { measure } from './load.mjs';
 import { startBaseline, startService } from './servers.mjs';
 import { signIn } from './tokens.mjs';
@@ -33,7 +33,7 @@ export async function prepareWorld({ label, counts, ctx }) {
     log(`${label}: importing it into ${db.name} (argon2id hashes every password: the slow part)`);
     importSeconds = await importWorld(dist, db.url, file, log);
   }
-  const statistics = await ensureStatistics(db, label, ctx);
+  const statistics = await checkStatistics(db, label);
   const users = chooseUsers(world, SAMPLED_USERS);
   const idsByKey = await providerIdsByKey(db.url);
 
@@ -52,21 +52,18 @@ export async function prepareWorld({ label, counts, ctx }) {
 }
 
 /**
- * The figures are meant for a database in its steady state, where autovacuum has analyzed
- * the freshly loaded tables (within a minute of the import, by default). Where it has not
- * (autovacuum off), the benchmark runs ANALYZE itself and says so; --no-analyze measures
- * the database as the import left it.
+ * The figures are meant for a database with planner statistics, as a production one has
+ * them. The import makes them (it ends with ANALYZE); a world's tables without them mean the
+ * import did not, and figures measured on them would mean nothing: the run stops (exit 1).
  */
-async function ensureStatistics(db, label, { log, options }) {
+async function checkStatistics(db, label) {
   const missing = await tablesWithoutStatistics(db.url);
   if (missing.length === 0) return 'present after the import';
-  if (options.noAnalyze) {
-    log(`${label}: WARNING: no planner statistics on ${missing.join(', ')}; measuring as is (--no-analyze)`);
-    return `missing on ${missing.join(', ')} (--no-analyze)`;
-  }
-  log(`${label}: no planner statistics on ${missing.join(', ')} after the import (autovacuum off?): running ANALYZE`);
-  await analyze(db.url);
-  return `made by the benchmark (ANALYZE): the import left none on ${missing.join(', ')}`;
+  throw new Error(
+    `${label}: no planner statistics on ${missing.join(', ')} in ${db.name} after the import, which ends with ANALYZE ` +
+      '(it failed or did not run: see the import\'s output above)' +
+      (db.existing ? `; or the reused database's statistics were lost: drop ${db.name} to import it afresh` : ''),
+  );
 }
 
 /**
