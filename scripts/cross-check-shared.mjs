@@ -6,19 +6,20 @@
 //   node scripts/cross-check-shared.mjs ../shared/fixtures
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { ADMIN_URL, databaseUrl } from '../bench/lib/database.mjs';
+import { freePort, untilReady } from '../bench/lib/processes.mjs';
+import { providerIdsByKey, providerKey } from '../bench/lib/world.mjs';
 
 const fixtures = resolve(process.argv[2] ?? '../shared/fixtures');
-const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `providers_crosscheck_test_${process.pid}`;
-const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+const dbUrl = databaseUrl(dbName);
 const work = mkdtempSync(join(tmpdir(), 'cross-check-'));
 const worldFile = join(work, 'world.json');
 
-const admin = new pg.Client({ connectionString: adminUrl });
+const admin = new pg.Client({ connectionString: ADMIN_URL });
 await admin.connect();
 await admin.query(`CREATE DATABASE ${dbName}`);
 let failed = false;
@@ -30,15 +31,8 @@ try {
   const { users, providers } = JSON.parse(world);
 
   // World index -> database id, by the natural key (owner username, owner account, name).
-  const db = new pg.Client({ connectionString: dbUrl });
-  await db.connect();
-  const { rows } = await db.query(`
-    SELECT p.id, u.username, a.account_number, p.name
-      FROM providers p JOIN user_profiles up ON up.id = p.owner_profile_id
-      JOIN users u ON u.id = up.user_id JOIN accounts a ON a.id = up.account_id`);
-  await db.end();
-  const idByKey = new Map(rows.map((r) => [`${r.username}\0${r.account_number}\0${r.name}`, r.id]));
-  const idOf = (i) => idByKey.get(`${providers[i].owner.username}\0${providers[i].owner.accountNumber}\0${providers[i].name}`);
+  const idByKey = await providerIdsByKey(dbUrl);
+  const idOf = (i) => idByKey.get(providerKey(providers[i].owner.username, providers[i].owner.accountNumber, providers[i].name));
 
   for (const cache of ['off', 'on']) {
     const differences = await checkService(cache, users, (u) => expected[u.username].map(idOf).sort((a, b) => a - b));
@@ -67,9 +61,17 @@ async function checkService(cache, users, expectedIds) {
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  let exited = null;
+  const exit = new Promise((r) => service.once('exit', (code, signal) => r((exited = { code, signal }))));
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(`${base}/readyz`);
+    const ready = await untilReady(`${base}/readyz`, {
+      timeoutMs: 30_000,
+      check() {
+        if (exited) throw new Error(`the service (cache ${cache}) exited during start-up (${JSON.stringify(exited)})`);
+      },
+    });
+    if (!ready) throw new Error(`${base}/readyz did not become ready`);
     let differences = 0;
     for (const user of users) {
       const want = expectedIds(user);
@@ -101,27 +103,7 @@ async function checkService(cache, users, expectedIds) {
     }
     return differences;
   } finally {
-    service.kill('SIGTERM');
-    await new Promise((r) => service.once('exit', r));
+    if (!exited) service.kill('SIGTERM');
+    await exit;
   }
-}
-
-async function waitFor(url) {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become ready`);
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
 }

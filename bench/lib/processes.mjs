@@ -31,19 +31,15 @@ export async function startServer({ name, args, env, logFile, readyPath = '/read
   let exited = null;
   const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve((exited = { code, signal }))));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited) throw new Error(`${name} exited during start-up (${JSON.stringify(exited)}); see ${logFile}:\n${tail(logFile)}`);
-    try {
-      if ((await fetch(`${url}${readyPath}`)).status === 200) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} was not ready within ${timeoutMs / 1000} s; see ${logFile}`);
-    }
-    await sleep(100);
+  const ready = await untilReady(`${url}${readyPath}`, {
+    timeoutMs,
+    check() {
+      if (exited) throw new Error(`${name} exited during start-up (${JSON.stringify(exited)}); see ${logFile}:\n${tail(logFile)}`);
+    },
+  });
+  if (!ready) {
+    child.kill('SIGKILL');
+    throw new Error(`${name} was not ready within ${timeoutMs / 1000} s; see ${logFile}`);
   }
   return {
     name,
@@ -61,6 +57,24 @@ export async function startServer({ name, args, env, logFile, readyPath = '/read
       return result;
     },
   };
+}
+
+/**
+ * Polls `url` every 100 ms until it answers 200: true then, false once `timeoutMs` has
+ * passed. `check()` runs before each try and may throw to end the wait (the server exited).
+ */
+export async function untilReady(url, { timeoutMs = 60_000, check = () => {} } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    check();
+    try {
+      if ((await fetch(url)).status === 200) return true;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) return false;
+    await sleep(100);
+  }
 }
 
 function tail(file, lines = 20) {
