@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
       throw new CliError(`Cannot connect to the database: ${(err as Error).message}`);
     }
     await dataSource.runMigrations();
-    const summary = await new WorldImportService(dataSource).importWorld(world, {
+    const summary = await new WorldImportService(dataSource).importValidated(validation.world, {
       onProgress: (message) => console.error(`[${seconds(started)}] ${message}...`),
     });
     console.log(`Imported ${file}:\n${formatSummary(summary)} (${seconds(started)} in all, with start-up and migrations)`);

@@ -66,11 +66,15 @@ export class WorldImportService {
    * is wrong.
    */
   async importWorld(input: unknown, options: ImportOptions = {}): Promise<ImportSummary> {
-    const started = performance.now();
-    const progress = options.onProgress ?? (() => {});
     const validation = validateWorld(input);
     if (!validation.valid) throw new WorldRejectedError(validation.problems, validation.omitted);
-    const { world } = validation;
+    return this.importValidated(validation.world, options);
+  }
+
+  /** importWorld for a world that validateWorld has already accepted (and normalised). */
+  async importValidated(world: World, options: ImportOptions = {}): Promise<ImportSummary> {
+    const started = performance.now();
+    const progress = options.onProgress ?? (() => {});
 
     // Hashing is most of an import's time, so it happens before the transaction opens:
     // the transaction stays short. Whatever happens meanwhile, each user ends up with a
