@@ -96,6 +96,14 @@ describe('world CLIs (child processes)', () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/users\s+0 created, 0 updated, 16 unchanged/);
     expect(await tables()).toEqual(after);
+
+    // The same file as a Windows editor may save it, with a byte-order mark first.
+    const withBom = join(dir, 'world-bom.json');
+    writeFileSync(withBom, `\uFEFF${JSON.stringify(generateWorld(options))}`);
+    const third = await cli(IMPORT_CLI, [withBom]);
+    expect(third.stderr).not.toMatch(/not valid JSON/);
+    expect(third.code).toBe(0);
+    expect(third.stdout).toMatch(/users\s+0 created, 0 updated, 16 unchanged/);
   });
 
   describe('bad files: non-zero exit, a message on stderr, nothing written', () => {

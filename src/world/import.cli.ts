@@ -57,7 +57,8 @@ function seconds(since: number): string {
 
 async function readWorldFile(file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    // A byte-order mark (some Windows editors write one) is not JSON; the text after it is.
+    return (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read it (${(err as Error).message})`);

@@ -20,7 +20,7 @@ describe('findJsonSyntaxError', () => {
   });
 
   it('returns null for valid JSON, whatever it contains', () => {
-    for (const text of ['{}', '[]', '0', '-1.5e+3', '"\\u00e9\\n"', ' {"a": [true, false, null, {"b": "🤖"}]} ', '\ufeff{}']) {
+    for (const text of ['{}', '[]', '0', '-1.5e+3', '"\\u00e9\\n"', ' {"a": [true, false, null, {"b": "🤖"}]} ']) {
       expect(findJsonSyntaxError(text)).toBeNull();
     }
   });

@@ -88,7 +88,6 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
   };
 
   try {
-    if (text.charCodeAt(0) === 0xfeff) i++;
     value();
     ws();
     if (i < text.length) fail(`${describe()} after the end of the document`);
