@@ -75,6 +75,14 @@ describe('generateWorld', () => {
     expect(tiny.users.map((u) => u.username)[0]).toBe('root');
   });
 
+  it('puts a member in every customer account even when there are barely enough users', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const small = generateWorld({ seed, accounts: 40, users: 42, providers: 50 });
+      const joined = new Set(small.users.filter((u) => !u.isStaff).flatMap((u) => u.accounts ?? []));
+      expect(joined.size).toBe(small.accounts.length - 1);
+    }
+  });
+
   it('refuses sizes it cannot honour', () => {
     expect(() => generateWorld({ seed: 1, accounts: 1, users: 10, providers: 10 })).toThrow(RangeError);
     expect(() => generateWorld({ seed: 1, accounts: 5, users: 10, providers: -1 })).toThrow(RangeError);

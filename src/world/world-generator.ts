@@ -149,10 +149,12 @@ export function generateWorld(options: GenerateOptions): WorldFile {
     if (i <= nStaff) {
       memberOf = [PLATFORM_ACCOUNT];
     } else {
-      // Every customer account gets a member before any gets a second, so none is empty.
-      const first = customerIndex < customers.length ? customers[customerIndex] : rnd.pick(customers);
+      // Every customer account gets a member before any gets a second, so none is empty: the
+      // customer who takes an account in turn always joins it.
+      const inTurn = customerIndex < customers.length;
+      const first = inTurn ? customers[customerIndex] : rnd.pick(customers);
       const r = rnd.next();
-      if (r < SHARES.noProfile) {
+      if (r < SHARES.noProfile && !inTurn) {
         memberOf = [];
       } else if (r < SHARES.noProfile + SHARES.severalProfiles && customers.length > 1) {
         const want = Math.min(2 + rnd.int(2), customers.length);
