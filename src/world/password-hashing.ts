@@ -16,9 +16,10 @@ export const PASSWORD_HASH_OPTIONS = {
 
 /**
  * How many hashes run at once. argon2's async API runs on libuv's thread pool (4 threads by
- * default); one hash per core keeps the cores busy and leaves threads for file and DNS work.
+ * default): one hash per core keeps the cores busy, and at most 3 leaves a thread for file
+ * and DNS work (the demo world is imported inside the running service).
  */
-export const HASHING_CONCURRENCY = Math.max(1, availableParallelism());
+export const HASHING_CONCURRENCY = Math.max(1, Math.min(availableParallelism(), 3));
 
 export function hashPassword(plain: string): Promise<string> {
   return argon2.hash(plain, PASSWORD_HASH_OPTIONS);
