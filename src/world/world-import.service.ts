@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { HASHING_CONCURRENCY, hashPassword, mapConcurrently, verifyPassword } from './password-hashing.js';
-import { MAX_REPORTED_PROBLEMS, validateWorld } from './world-validation.js';
+import { ProblemList, validateWorld } from './world-validation.js';
 import type { World, WorldProblem } from './world.types.js';
 
 export interface RowCounts {
@@ -218,14 +218,17 @@ async function syncProfiles(db: EntityManager, world: World): Promise<ImportSumm
   const owning = dropped.filter((d) => d.providers > 0);
   if (owning.length) {
     const userAt = new Map(usernames.map((name, i) => [name, i]));
-    const problems = owning.map((d) => ({
-      path: `users[${userAt.get(d.username)}].accounts`,
-      message:
+    const list = new ProblemList();
+    for (const d of owning) {
+      list.add(
+        `users[${userAt.get(d.username)}].accounts`,
         `does not list account ${JSON.stringify(d.account_number)}, but ${JSON.stringify(d.username)}'s profile there ` +
-        `owns ${d.providers} provider${d.providers === 1 ? '' : 's'} (e.g. ${JSON.stringify(d.example)}) and ` +
-        'import never deletes providers: keep the account in the list, or move or delete those providers first',
-    }));
-    throw new WorldRejectedError(problems.slice(0, MAX_REPORTED_PROBLEMS), Math.max(0, problems.length - MAX_REPORTED_PROBLEMS));
+          `owns ${d.providers} provider${d.providers === 1 ? '' : 's'} (e.g. ${JSON.stringify(d.example)}) and ` +
+          'import never deletes providers: keep the account in the list, or move or delete those providers first',
+      );
+    }
+    const { problems, omitted } = list.result();
+    throw new WorldRejectedError(problems, omitted);
   }
 
   const [{ removed }]: { removed: number }[] = await db.query(

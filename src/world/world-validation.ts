@@ -206,7 +206,8 @@ function article(type: string): string {
   return type === 'null' ? 'null' : type === 'array' || type === 'object' || type === 'integer' ? `an ${type}` : `a ${type}`;
 }
 
-class ProblemList {
+/** Problems as they are found: all counted, the first MAX_REPORTED_PROBLEMS kept. */
+export class ProblemList {
   private readonly kept: WorldProblem[] = [];
   count = 0;
 
@@ -215,7 +216,7 @@ class ProblemList {
     if (this.kept.length < MAX_REPORTED_PROBLEMS) this.kept.push({ path, message });
   }
 
-  result(): WorldValidation {
+  result(): Extract<WorldValidation, { valid: false }> {
     return { valid: false, problems: this.kept, omitted: this.count - this.kept.length };
   }
 }
