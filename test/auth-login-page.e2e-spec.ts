@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { cookiesOf } from './support/auth.js';
+import { NEVER_CACHE } from './support/error-shape.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -28,7 +29,7 @@ describe('the login page', () => {
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.headers['content-security-policy']).toMatch(/default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'/);
     expect(res.headers['x-frame-options']).toBe('DENY');
-    expect(res.headers['cache-control']).toBe('max-age=0, no-cache, no-store, must-revalidate, private');
+    expect(res.headers['cache-control']).toBe(NEVER_CACHE);
     expect(res.body).toContain('<form method="post" action="/login/">');
     expect(res.body).toContain('<input type="hidden" name="next" value="/dashboard/passthrough/?tab=2">');
     expect(res.body).toContain('<link rel="stylesheet" href="/login/login.css">');

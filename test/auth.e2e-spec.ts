@@ -1,10 +1,10 @@
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { cookiesOf, loginAs, type Session } from './support/auth.js';
+import { NEVER_CACHE } from './support/error-shape.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.js';
 
-const NEVER_CACHE = 'max-age=0, no-cache, no-store, must-revalidate, private';
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 /** The product's endpoint: a guarded POST, where CSRF matters. */
 const PROVIDERS = '/dashboard/passthrough/api/providers/';

@@ -1,9 +1,8 @@
 import { DataSource } from 'typeorm';
 import { loginAs, type Session } from './support/auth.js';
+import { NEVER_CACHE } from './support/error-shape.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-
-const NEVER_CACHE = 'max-age=0, no-cache, no-store, must-revalidate, private';
 
 /** The page and its assets over HTTP; what a browser does with them is test/browser/. */
 describe('dashboard page', () => {

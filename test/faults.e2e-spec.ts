@@ -7,8 +7,10 @@ import { generateWorld } from '../src/world/world-generator.js';
 import { WorldImportService } from '../src/world/world-import.service.js';
 import { percentile, runLoad, send, type RequestSpec } from './support/http-load.js';
 import { compileService } from './support/compiled.js';
+import { NEVER_CACHE } from './support/error-shape.js';
 import { startService, tokenFor, type ServiceProcess } from './support/service-process.js';
 import { createDatabase, startThrowawayPostgres, type ThrowawayPostgres } from './support/throwaway-postgres.js';
+import { sleep, waitFor } from './support/wait.js';
 
 /**
  * Faults of the database and of the process, on a PostgreSQL cluster of the test's own (so that
@@ -17,13 +19,11 @@ import { createDatabase, startThrowawayPostgres, type ThrowawayPostgres } from '
  */
 
 const PROVIDERS = '/dashboard/passthrough/api/providers/';
-const NEVER_CACHE = 'max-age=0, no-cache, no-store, must-revalidate, private';
 const UNAVAILABLE = { statusCode: 503, error: 'Service Unavailable', message: 'database unavailable' };
 const STATEMENT_TIMEOUT_MS = 2000;
 const REQUEST_TIMEOUT_MS = 5000;
 const OUTAGE_MS = 10_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = (text: string, pattern: RegExp) => (text.match(new RegExp(pattern, 'g')) ?? []).length;
 
 /** What a user may read, by the rule's own SQL, on a connection that lives only for the question. */
@@ -165,10 +165,12 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
     expect(after.get(ordinary.username)).not.toEqual(before.get(ordinary.username));
 
     // The listener comes back after its back-off (at most 5 s); then some more load on the cache.
-    for (const deadline = performance.now() + 15_000; !/Change listener reconnected/.test(service.output()); ) {
-      if (performance.now() > deadline) throw new Error(`the change listener did not come back:\n${service.output()}`);
-      await sleep(50);
-    }
+    await waitFor(service.output, (log) => /Change listener reconnected/.test(log), {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+      what: 'the change listener back',
+      details: (log) => log,
+    });
     await sleep(1000);
     stopAt = performance.now();
     const outcomes = await load;
@@ -339,25 +341,27 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
       // kept-alive connection idle: neither may delay the exit.
       keepGoing: (o) => o.status === 200 && o.sentAt < terminatedAt && (terminatedAt === Infinity || o.worker % 2 === 1),
     });
-    for (const deadline = Date.now() + 10_000; ; ) {
-      const { rows } = await sql(
-        url,
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'providers-service' AND wait_event_type = 'Lock'`,
-      );
-      if (rows[0].n >= CLIENTS) break;
-      if (Date.now() > deadline) throw new Error(`only ${rows[0].n} requests reached the lock`);
-      await sleep(20);
-    }
+    await waitFor(
+      async () => {
+        const { rows } = await sql(
+          url,
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'providers-service' AND wait_event_type = 'Lock'`,
+        );
+        return rows[0].n as number;
+      },
+      (waiting) => waiting >= CLIENTS,
+      { timeoutMs: 10_000, intervalMs: 20, what: `${CLIENTS} requests at the lock`, details: (n) => `only ${n} requests reached the lock` },
+    );
 
     terminatedAt = performance.now();
     service.child.kill('SIGTERM');
     // The listening socket is closed at once: a new connection is soon refused...
     const noKeepAlive = new http.Agent({ keepAlive: false });
-    let fresh = await send(service.base, { method: 'GET', path: '/healthz' }, noKeepAlive);
-    for (const deadline = performance.now() + 5000; fresh.error !== 'ECONNREFUSED' && performance.now() < deadline; ) {
-      await sleep(50);
-      fresh = await send(service.base, { method: 'GET', path: '/healthz' }, noKeepAlive);
-    }
+    const { value: fresh } = await waitFor(
+      () => send(service.base, { method: 'GET', path: '/healthz' }, noKeepAlive),
+      (res) => res.error === 'ECONNREFUSED',
+      { timeoutMs: 5000, intervalMs: 50, what: 'a new connection refused', details: (res) => `last answer: ${res.error ?? res.status}` },
+    );
     expect(fresh.error).toBe('ECONNREFUSED');
     // ... while the requests in flight are still waited for.
     expect(service.child.exitCode).toBeNull();
@@ -398,12 +402,14 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
         .slice(logStart)
         .split('\n')
         .filter((line) => /app=providers-service(-listen)? /.test(line));
-    for (const deadline = performance.now() + 5000; ; ) {
-      const ended = ourLines().filter((line) => /disconnection:/.test(line));
-      if (ended.length >= CLIENTS && ended.some((line) => /app=providers-service-listen /.test(line))) break;
-      if (performance.now() > deadline) break; // the assertions below say what is missing
-      await sleep(50);
-    }
+    await waitFor(
+      ourLines,
+      (lines) => {
+        const ended = lines.filter((line) => /disconnection:/.test(line));
+        return ended.length >= CLIENTS && ended.some((line) => /app=providers-service-listen /.test(line));
+      },
+      { timeoutMs: 5000, intervalMs: 50, what: 'every connection of the service ended', details: (lines) => lines.join('\n') },
+    );
     const ours = ourLines();
     expect(ours.filter((line) => /disconnection:/.test(line)).length).toBeGreaterThanOrEqual(CLIENTS);
     expect(ours.some((line) => /app=providers-service-listen .*disconnection:/.test(line))).toBe(true);

@@ -6,9 +6,9 @@ import { Factories } from './support/factories.js';
 import { percentile, runLoad, send, type Outcome } from './support/http-load.js';
 import { startService, tokenFor, type ServiceProcess } from './support/service-process.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { sleep } from './support/wait.js';
 
 const PROVIDERS = '/dashboard/passthrough/api/providers/';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A flood of wrong passwords (each for another made-up username, so that no per-username

@@ -9,19 +9,11 @@ import { ProvidersCache } from '../src/providers/providers-cache.js';
 import { ProvidersService } from '../src/providers/providers.service.js';
 import { Factories } from './support/factories.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { sleep, waitFor } from './support/wait.js';
 
 const ids = (body: Buffer): number[] => JSON.parse(body.toString()).providers.map((p: { id: number }) => p.id);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `check` passes; returns how long it took. */
-async function within<T>(ms: number, read: () => Promise<T>, check: (v: T) => boolean): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    if (check(await read())) return Date.now() - start;
-    if (Date.now() - start > ms) throw new Error(`not within ${ms} ms`);
-    await sleep(10);
-  }
-}
+/** How soon a change made elsewhere must show, polled every 10 ms. */
+const WITHIN_1S = { timeoutMs: 1000, intervalMs: 10 };
 
 describe('per-user providers cache, invalidated by PostgreSQL notifications', () => {
   let db: TestDatabase;
@@ -102,24 +94,24 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
   it('a provider created by plain SQL elsewhere is visible within 1 s', async () => {
     const before = ids(await read(alice));
     const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'new') RETURNING id`, [aliceProfile])).rows;
-    const delay = await within(1000, () => read(alice), (b) => ids(b).includes(id));
+    const { ms: delay } = await waitFor(() => read(alice), (b) => ids(b).includes(id), { ...WITHIN_1S, what: 'the new provider listed' });
     expect(ids(await read(alice))).toEqual([...before, id]);
-    console.log(`change visible after ${delay} ms`);
+    console.log(`change visible after ${delay.toFixed(0)} ms`);
   });
 
   it.each([
     ['a provider is renamed', `UPDATE providers SET name = name || '-renamed' WHERE name = 'acme-gw'`, (b: Buffer) => b.includes('acme-gw-renamed')],
     ["an account's platform flag flips", `UPDATE accounts SET is_platform = true WHERE account_number LIKE '9000%' AND NOT is_platform`, () => true],
-  ])('drops entries when %s', async (_what, sql, check) => {
+  ])('drops entries when %s', async (what, sql, check) => {
     await read(root);
     await read(alice);
     await other.query(sql);
-    await within(1000, () => read(alice), check);
+    await waitFor(() => read(alice), check, { ...WITHIN_1S, what: `alice's list after ${what}` });
     // And whatever is served equals what the database says now.
     const now = await fresh(alice);
-    await within(1000, () => read(alice), (b) => b.toString() === now);
+    await waitFor(() => read(alice), (b) => b.toString() === now, { ...WITHIN_1S, what: "alice's list as the database says" });
     const freshRoot = await fresh(root);
-    await within(1000, () => read(root), (b) => b.toString() === freshRoot);
+    await waitFor(() => read(root), (b) => b.toString() === freshRoot, { ...WITHIN_1S, what: "root's list as the database says" });
   });
 
   it("a profile removed and a user's superuser flag changed drop that user's entry", async () => {
@@ -128,14 +120,14 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     const bob = { id: bobId, isSuperuser: false, isActive: true };
     expect(ids(await read(bob)).length).toBeGreaterThan(0);
     await other.query('DELETE FROM user_profiles WHERE id = $1', [bobProfile]);
-    await within(1000, () => read(bob), (b) => ids(b).length === 0);
+    await waitFor(() => read(bob), (b) => ids(b).length === 0, { ...WITHIN_1S, what: "bob's list emptied" });
 
     // The flags come from the signed-in user; the cached list must not outlive a change to them.
     const cached = await read(bob);
     await other.query('UPDATE users SET is_superuser = true WHERE id = $1', [bobId]);
     const promoted = { ...bob, isSuperuser: true };
     const all = await fresh(promoted);
-    await within(1000, () => read(promoted), (b) => b.toString() === all);
+    await waitFor(() => read(promoted), (b) => b.toString() === all, { ...WITHIN_1S, what: "bob's list as a superuser's" });
     expect(all).not.toBe(cached.toString());
   });
 
@@ -148,11 +140,11 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     await f.profile(newcomer.id, to);
     const mover = await f.profile(await f.user({ username: 'moe' }), from);
     const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'moving') RETURNING id`, [mover])).rows;
-    await within(1000, () => read(stayer), (b) => ids(b).includes(id));
+    await waitFor(() => read(stayer), (b) => ids(b).includes(id), { ...WITHIN_1S, what: "the new provider in the stayer's list" });
     expect(ids(await read(newcomer))).not.toContain(id);
     await other.query('UPDATE user_profiles SET account_id = $1 WHERE id = $2', [to, mover]);
-    await within(1000, () => read(stayer), (b) => !ids(b).includes(id));
-    await within(1000, () => read(newcomer), (b) => ids(b).includes(id));
+    await waitFor(() => read(stayer), (b) => !ids(b).includes(id), { ...WITHIN_1S, what: "the moved provider gone from the stayer's list" });
+    await waitFor(() => read(newcomer), (b) => ids(b).includes(id), { ...WITHIN_1S, what: "the moved provider in the newcomer's list" });
   });
 
   it('after the LISTEN connection is killed, nothing stale is ever served, and caching resumes', async () => {
@@ -163,7 +155,7 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     await other.query('SELECT pg_terminate_backend($1)', [pid]);
     // pg_terminate_backend only sends the signal: wait until the service has seen the loss (until
     // then no system can know its cache is stale). The "reset" it publishes moves the generation.
-    await within(5000, async () => changes.generation, (g) => g !== generation);
+    await waitFor(() => changes.generation, (g) => g !== generation, { timeoutMs: 5000, intervalMs: 10, what: 'the listener loss seen' });
     // While the listener is away, a change is made: the notification for it is lost.
     const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'while-away') RETURNING id`, [aliceProfile])).rows;
     // Every answer from now on includes it: served from the database while the listener is down,
@@ -187,12 +179,12 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
       const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'while-frozen') RETURNING id`, [aliceProfile])).rows;
       // The heartbeat notices within its interval plus its timeout; from then on the
       // database answers, not the cache.
-      await within(9000, () => read(alice), (b) => ids(b).includes(id));
+      await waitFor(() => read(alice), (b) => ids(b).includes(id), { timeoutMs: 9000, intervalMs: 10, what: 'the new provider listed' });
       expect(changes.isLive === false || (await changes.listenerPid()) !== pid).toBe(true);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
-    await within(9000, async () => changes.isLive, (live) => live);
+    await waitFor(() => changes.isLive, (live) => live, { timeoutMs: 9000, intervalMs: 10, what: 'the listener live again' });
   }, 30_000);
 
   it('holds its memory bound', async () => {

@@ -8,6 +8,7 @@ import { STREAM_BATCH_ROWS } from '../src/providers/providers.service.js';
 import { loginAs, type Session } from './support/auth.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { sleep, waitFor } from './support/wait.js';
 
 const URL = '/dashboard/passthrough/api/providers/';
 const COUNT = STREAM_BATCH_ROWS * 2 + 123;
@@ -42,10 +43,11 @@ describe.each(['off', 'on'])("a superuser's whole-table answer, streamed in batc
   /** A change, and its notification seen: the next answer is built from the database. */
   async function freshAnswer(): Promise<void> {
     await t.app.get(DataSource).query(`UPDATE providers SET name = name || '!' WHERE id = 1`);
-    for (const deadline = Date.now() + 5000; t.app.get(ProvidersCache).stats().entries > 0; ) {
-      if (Date.now() > deadline) throw new Error('the cached answer outlived the change for 5 s');
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitFor(() => t.app.get(ProvidersCache).stats().entries, (entries) => entries === 0, {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'the cached answer dropped after the change',
+    });
   }
 
   it('is byte for byte the list built in one piece', async () => {
@@ -108,23 +110,28 @@ describe.each(['off', 'on'])("a superuser's whole-table answer, streamed in batc
         req.on('response', () => (answered = true));
         req.on('error', () => undefined);
         req.end();
-        for (const deadline = Date.now() + 5000; ; ) {
-          const { rows } = await locker.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          if (rows[0].n > 0) break;
-          if (answered || Date.now() > deadline) throw new Error('the request never waited for the providers table');
-          await new Promise((r) => setTimeout(r, 10));
-        }
+        await waitFor(
+          async () => {
+            const { rows } = await locker.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            );
+            if (rows[0].n === 0 && answered) throw new Error('the request never waited for the providers table');
+            return rows[0].n as number;
+          },
+          (waiting) => waiting > 0,
+          { timeoutMs: 5000, intervalMs: 10, what: 'the request waiting for the providers table' },
+        );
         req.destroy();
-        await new Promise((r) => setTimeout(r, 200)); // the service sees the socket close
+        await sleep(200); // the service sees the socket close
         await locker.query('ROLLBACK');
         // The first batch is read once the lock is gone; then the cursor must be closed.
-        for (const deadline = Date.now() + 5000; (await inTransaction()) > 0; ) {
-          if (Date.now() > deadline) throw new Error(`${await inTransaction()} connection(s) left inside a transaction`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        await waitFor(inTransaction, (n) => n === 0, {
+          timeoutMs: 5000,
+          intervalMs: 20,
+          what: 'every transaction ended',
+          details: (n) => `${n} connection(s) left inside a transaction`,
+        });
       }
     } finally {
       await locker.end();

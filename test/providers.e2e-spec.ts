@@ -3,11 +3,12 @@ import { ProvidersCache } from '../src/providers/providers-cache.js';
 import { readDemoWorld } from '../src/world/demo-world.service.js';
 import { WorldImportService } from '../src/world/world-import.service.js';
 import { loginAs, type Session } from './support/auth.js';
+import { NEVER_CACHE } from './support/error-shape.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { waitFor } from './support/wait.js';
 
 const URL = '/dashboard/passthrough/api/providers/';
-const NEVER_CACHE = 'max-age=0, no-cache, no-store, must-revalidate, private';
 const PLATFORM = ['OpenAI', 'Anthropic', 'Google AI', 'Mistral', 'Cohere', 'Meta AI', 'Together AI', 'Fireworks'];
 const ACME = ['openai-prod', 'llama-lab', 'anthropic-research', 'groq-trial'];
 const GLOBEX = ['azure-openai', 'mistral-eu'];
@@ -87,12 +88,13 @@ describe.each(['off', 'on'])('POST /dashboard/passthrough/api/providers/ (demo w
     expect((await list(session)).statusCode).toBe(200);
     await db.query('UPDATE users SET is_active = false WHERE id = $1', [ivan]);
     // With the cache on, the user check is answered from memory until the database's
-    // notification of the change arrives: milliseconds, so allow it a second.
-    let res = await list(session);
-    for (const until = Date.now() + 1000; cache === 'on' && res.statusCode === 200 && Date.now() < until; ) {
-      await new Promise((r) => setTimeout(r, 10));
-      res = await list(session);
-    }
+    // notification of the change arrives: milliseconds, so allow it a second. Without the
+    // cache, the first answer must already be the refusal.
+    const { value: res } = await waitFor(() => list(session), (r) => cache === 'off' || r.statusCode !== 200, {
+      timeoutMs: 1000,
+      intervalMs: 10,
+      what: 'the deactivation seen',
+    });
     expect(res.statusCode).toBe(401);
     expect(res.body).not.toContain('providers');
   });

@@ -4,10 +4,10 @@ import { loginAs, type Session } from './support/auth.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { captureProcessOutput } from './support/process-output.js';
+import { NEVER_CACHE } from './support/error-shape.js';
+import { sleep, waitFor } from './support/wait.js';
 
 const PROVIDERS = '/dashboard/passthrough/api/providers/';
-const NEVER_CACHE = 'max-age=0, no-cache, no-store, must-revalidate, private';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Nest's logger writes straight to the process streams: keep what it writes (and show none of
@@ -88,9 +88,11 @@ describe.each([
       // Nothing the failed requests held is still held: every connection comes back to the pool
       // (the requests that timed out may still be finishing in the background).
       const pool = (t.app.get(DataSource).driver as unknown as { master: pg.Pool }).master;
-      for (const deadline = performance.now() + 10_000; pool.idleCount !== pool.totalCount && performance.now() < deadline; ) {
-        await sleep(50);
-      }
+      await waitFor(() => pool.totalCount - pool.idleCount, (busy) => busy === 0, {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+        what: 'every connection back in the pool',
+      });
       expect(pool.idleCount).toBe(pool.totalCount);
       // DatabaseStatus counts the database as down for a second after the last failure
       // (QUIET_MS), so that "back" is said once rather than at each flicker.

@@ -8,9 +8,9 @@ import { generateWorld } from '../src/world/world-generator.js';
 import type { WorldFile } from '../src/world/world.types.js';
 import { COMPILED_IMPORT_CLI, compileService, ROOT } from './support/compiled.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { waitFor } from './support/wait.js';
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TABLES = ['accounts', 'users', 'user_profiles', 'providers'];
 
 /**
@@ -83,23 +83,25 @@ describe('world import killed while it writes (child process, SIGKILL)', () => {
     cli.stderr.on('data', (d) => (output += d));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => cli.on('exit', (_code, signal) => resolve(signal)));
 
-    let backend: number | undefined;
-    for (const deadline = Date.now() + 30_000; backend === undefined; ) {
-      // The import's connection, waiting for the lock, having already written to the other tables.
-      const { rows } = await admin.query<{ pid: number; written: string[] }>(
-        `SELECT a.pid, array_agg(DISTINCT c.relname::text) AS written
-           FROM pg_stat_activity a
-           JOIN pg_locks l ON l.pid = a.pid AND l.granted AND l.mode = 'RowExclusiveLock'
-           JOIN pg_class c ON c.oid = l.relation
-          WHERE a.datname = current_database() AND a.application_name = 'providers-service-world-import'
-            AND a.wait_event_type = 'Lock' AND a.xact_start IS NOT NULL
-          GROUP BY a.pid`,
-      );
-      const writing = rows.find((r) => ['accounts', 'users', 'user_profiles'].every((t) => r.written.includes(t)));
-      if (writing) backend = writing.pid;
-      else if (Date.now() > deadline || cli.exitCode !== null) throw new Error(`the import never reached its providers:\n${output}`);
-      else await sleep(20);
-    }
+    const { value: backend } = await waitFor(
+      async () => {
+        // The import's connection, waiting for the lock, having already written to the other tables.
+        const { rows } = await admin.query<{ pid: number; written: string[] }>(
+          `SELECT a.pid, array_agg(DISTINCT c.relname::text) AS written
+             FROM pg_stat_activity a
+             JOIN pg_locks l ON l.pid = a.pid AND l.granted AND l.mode = 'RowExclusiveLock'
+             JOIN pg_class c ON c.oid = l.relation
+            WHERE a.datname = current_database() AND a.application_name = 'providers-service-world-import'
+              AND a.wait_event_type = 'Lock' AND a.xact_start IS NOT NULL
+            GROUP BY a.pid`,
+        );
+        const writing = rows.find((r) => ['accounts', 'users', 'user_profiles'].every((t) => r.written.includes(t)));
+        if (!writing && cli.exitCode !== null) throw new Error(`the import exited before reaching its providers:\n${output}`);
+        return writing?.pid;
+      },
+      (pid) => pid !== undefined,
+      { timeoutMs: 30_000, intervalMs: 20, what: 'the import reaching its providers', details: () => output },
+    );
     expect(output).toMatch(/Writing accounts, users, profiles and providers/);
 
     cli.kill('SIGKILL');
@@ -107,12 +109,11 @@ describe('world import killed while it writes (child process, SIGKILL)', () => {
     await locker.query('COMMIT');
     await locker.end();
     // PostgreSQL finds the client gone when it next talks to it, and rolls the transaction back.
-    for (const deadline = Date.now() + 10_000; ; ) {
-      const { rowCount } = await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend]);
-      if (rowCount === 0) break;
-      if (Date.now() > deadline) throw new Error('the killed import’s transaction is still open');
-      await sleep(20);
-    }
+    await waitFor(
+      async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).rowCount,
+      (rows) => rows === 0,
+      { timeoutMs: 10_000, intervalMs: 20, what: 'the killed import’s transaction ended' },
+    );
 
     expect(await tables()).toEqual(afterA);
 
