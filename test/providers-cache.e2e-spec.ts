@@ -101,10 +101,11 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
 
   it.each([
     ['a provider is renamed', `UPDATE providers SET name = name || '-renamed' WHERE name = 'acme-gw'`, (b: Buffer) => b.includes('acme-gw-renamed')],
-    ["an account's platform flag flips", `UPDATE accounts SET is_platform = true WHERE account_number LIKE '9000%' AND NOT is_platform`, () => true],
+    // Acme and Globex become platform accounts: Globex's provider is now alice's to read.
+    ["an account's platform flag flips", `UPDATE accounts SET is_platform = true WHERE account_number LIKE '9000%' AND NOT is_platform`, (b: Buffer) => b.includes('globex-only')],
   ])('drops entries when %s', async (what, sql, check) => {
     await read(root);
-    await read(alice);
+    expect(check(await read(alice))).toBe(false);
     await other.query(sql);
     await waitFor(() => read(alice), check, { ...WITHIN_1S, what: `alice's list after ${what}` });
     // And whatever is served equals what the database says now.
