@@ -44,7 +44,7 @@ describe('the dashboard page on another origin, in Chromium', () => {
 
   async function open(origin: OtherOrigin): Promise<Page> {
     const page = await context.newPage();
-    problems = watchPageProblems(page);
+    watchPageProblems(page, problems); // every page's problems, checked in afterEach
     await page.goto(`${origin.origin}/`);
     return page;
   }

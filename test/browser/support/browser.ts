@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium: browsers are never downloaded on these machines. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Screenshots and the like, kept out of git (.gitignore). */
-export const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts');
+const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts');
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
@@ -34,10 +34,10 @@ export function artifactPath(name: string): string {
  * What went wrong inside the page that a test would otherwise not see: uncaught exceptions,
  * the page's own reports of a bug, and Content-Security-Policy or Trusted Types violations (an
  * inline style, an innerHTML). Failed requests are not collected: several scenarios cause 401s
- * and CORS refusals on purpose.
+ * and CORS refusals on purpose. They are added to `problems` (for a test that opens several
+ * pages, one list for all of them), which is returned.
  */
-export function watchPageProblems(page: Page): string[] {
-  const problems: string[] = [];
+export function watchPageProblems(page: Page, problems: string[] = []): string[] {
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
   page.on('console', (message) => {
     const text = message.text();
