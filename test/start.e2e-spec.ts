@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './support/compiled.js';
-import { freePort } from './support/service-process.js';
+import { freePort, tokenFor } from './support/service-process.js';
 
 interface Running {
   child: ChildProcess;
@@ -37,16 +37,10 @@ async function waitReady(base: string, running: Running, ms = 120_000): Promise<
 }
 
 async function providersOf(base: string, username: string): Promise<string[]> {
-  const login = await fetch(`${base}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: `pw-${username}` }),
-  });
-  expect(login.status).toBe(200);
-  const { access_token } = (await login.json()) as { access_token: string };
+  const token = await tokenFor(base, username); // throws unless the sign-in answers 200
   const res = await fetch(`${base}/dashboard/passthrough/api/providers/`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { providers: { name: string }[] }).providers.map((p) => p.name);

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { readDemoWorld } from '../../../src/world/demo-world.service.js';
 import { WorldImportService } from '../../../src/world/world-import.service.js';
 import type { WorldFile } from '../../../src/world/world.types.js';
+import { tokenFor } from '../../support/service-process.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 
 export interface ProviderRow {
@@ -47,16 +48,10 @@ export async function serveApp(env: Record<string, string> = {}): Promise<Served
       world,
       password,
       async providersOf(username) {
-        const login = await fetch(`${origin}/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username, password: password(username) }),
-        });
-        if (login.status !== 200) throw new Error(`signing in as ${username}: ${login.status}`);
-        const { access_token } = (await login.json()) as { access_token: string };
+        const token = await tokenFor(origin, username, password(username));
         const res = await fetch(`${origin}/dashboard/passthrough/api/providers/`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${access_token}` },
+          headers: { authorization: `Bearer ${token}` },
         });
         if (res.status !== 200) throw new Error(`providers of ${username}: ${res.status}`);
         return ((await res.json()) as { providers: ProviderRow[] }).providers;
