@@ -11,7 +11,7 @@ export const ROOT = resolve(import.meta.dirname ?? '.', '..', '..');
  * rather than dist/: `npm run build` (which another test runs) empties dist/ first. Inside
  * node_modules so that the compiled files resolve their packages as dist/ would.
  */
-export const COMPILED = join(ROOT, 'node_modules', '.cache', 'providers-service-compiled');
+const COMPILED = join(ROOT, 'node_modules', '.cache', 'providers-service-compiled');
 
 export const COMPILED_MAIN = join(COMPILED, 'src', 'main.js');
 export const COMPILED_IMPORT_CLI = join(COMPILED, 'src', 'world', 'import.cli.js');

@@ -10,7 +10,7 @@ const run = promisify(execFile);
 const POSTGRES_ROOT = '/usr/lib/postgresql';
 
 /** The newest installed PostgreSQL's bin folder (Debian's layout), or null when there is none. */
-export function postgresBin(): string | null {
+function postgresBin(): string | null {
   if (!existsSync(POSTGRES_ROOT)) return null;
   const versions = readdirSync(POSTGRES_ROOT)
     .filter((v) => existsSync(join(POSTGRES_ROOT, v, 'bin', 'pg_ctl')))
