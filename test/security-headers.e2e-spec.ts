@@ -29,7 +29,8 @@ describe('security headers', () => {
     beforeAll(async () => {
       t = await startTestApp(env);
       await new Factories(t.app.get(DataSource)).user({ username: 'alice' });
-      // Signed in over the form, since a Secure cookie would not come back over inject's http.
+      // Signed in through the JSON API (POST /auth/login): the token for the bearer calls, and the
+      // cookies taken straight from its Set-Cookie (Secure or not: inject keeps no cookie jar).
       alice = await loginAs(t, 'alice');
     });
     afterAll(async () => {
