@@ -30,15 +30,15 @@ let compiling: Promise<void> | undefined;
 
 /**
  * Compiles src/ (as `npm run build` does, assets included) unless the last compile is newer
- * than every source file. Type errors still emit JavaScript, and are ignored as they are when
- * jest runs the sources, except in files matching `mustTypeCheck`.
+ * than every source file. A type error fails it, as it fails the build: the stamp is written
+ * only after a clean compile, so no later call can skip past one.
  */
-export function compileService(mustTypeCheck?: RegExp): Promise<void> {
-  compiling ??= compile(mustTypeCheck).finally(() => (compiling = undefined));
+export function compileService(): Promise<void> {
+  compiling ??= compile().finally(() => (compiling = undefined));
   return compiling;
 }
 
-async function compile(mustTypeCheck: RegExp | undefined): Promise<void> {
+async function compile(): Promise<void> {
   const stamp = join(COMPILED, '.built');
   const sources = Math.max(newestSource(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs);
   if (existsSync(stamp) && statSync(stamp).mtimeMs > sources) return;
@@ -48,8 +48,7 @@ async function compile(mustTypeCheck: RegExp | undefined): Promise<void> {
     () => '',
     (err: { stdout?: string }) => err.stdout ?? String(err),
   );
-  const own = mustTypeCheck ? result.split('\n').filter((line) => mustTypeCheck.test(line)) : [];
-  if (own.length || !existsSync(COMPILED_MAIN)) throw new Error(`Compiling the service failed:\n${result}`);
+  if (result || !existsSync(COMPILED_MAIN)) throw new Error(`Compiling the service failed:\n${result}`);
   // What nest-cli.json's "assets" copies next to the compiled dashboard module.
   cpSync(join(ROOT, 'src', 'dashboard', 'public'), join(COMPILED, 'src', 'dashboard', 'public'), { recursive: true });
   writeFileSync(stamp, '');
