@@ -46,6 +46,7 @@ describe('security headers', () => {
       { kind: 'JSON 405', req: { method: 'GET', url: PROVIDERS, headers: alice.bearer } },
       { kind: 'JSON 413', req: { method: 'POST', url: PROVIDERS, headers: { 'content-type': 'application/json' }, payload: 'x'.repeat(70_000) } },
       { kind: 'HTML login page', req: { method: 'GET', url: '/login/' } },
+      { kind: 'the login page stylesheet', req: { method: 'GET', url: '/login/login.css' } },
       { kind: 'HTML dashboard page', req: { method: 'GET', url: '/dashboard/passthrough/', headers: { cookie: alice.cookies, accept: 'text/html' } } },
       { kind: '302 to the login page', req: { method: 'GET', url: '/auth/me', headers: { accept: 'text/html' } } },
       { kind: '303 after signing in', req: { method: 'POST', url: '/login/', headers: FORM, payload: 'username=alice&password=pw-alice' } },
