@@ -19,7 +19,11 @@ describe('nestedDeeperThan', () => {
     expect(nestedDeeperThan(json, max)).toBe(expected);
   });
 
-  it('scans 64 KiB of brackets at once', () => {
+  it('scans 64 KiB of brackets at once, to the end', () => {
     expect(nestedDeeperThan('['.repeat(64 * 1024), 32)).toBe(true);
+    // Shallow all the way through: every character is read.
+    expect(nestedDeeperThan('[]'.repeat(32 * 1024), 1)).toBe(false);
+    // Too deep only at the very end.
+    expect(nestedDeeperThan(`${'[]'.repeat(32 * 1024 - 17)}${'['.repeat(33)}`, 32)).toBe(true);
   });
 });
