@@ -32,8 +32,13 @@ describe.each(['off', 'on'])('POST /dashboard/passthrough/api/providers/ (demo w
     for (const u of ['admin', 'staff', 'alice', 'bob', 'carol', 'dave']) sessions[u] = await loginAs(t, u);
   });
 
-  it(`runs with the cache ${cache}`, () => {
+  it(`runs with the cache ${cache}, and a LISTEN connection only for it`, async () => {
     expect(t.app.get(ProvidersCache).enabled).toBe(cache === 'on');
+    const [{ n }]: { n: number }[] = await t.app.get(DataSource).query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'providers-service-listen'`,
+    );
+    expect(n).toBe(cache === 'on' ? 1 : 0);
   });
   afterAll(async () => {
     await t?.close();

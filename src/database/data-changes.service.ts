@@ -55,9 +55,12 @@ export class DataChangesService implements OnApplicationBootstrap, OnApplication
     private readonly config: AppConfig,
   ) {}
 
-  /** Whether a listener is wanted at all: the embedded database has a single connection. */
+  /**
+   * Whether a listener is wanted at all: only the caches (PROVIDERS_CACHE) subscribe, and they
+   * are never on with the embedded database, which has a single connection.
+   */
   get enabled(): boolean {
-    return !this.config.embeddedDatabase;
+    return this.config.providersCache;
   }
 
   get isLive(): boolean {
