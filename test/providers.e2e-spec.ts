@@ -193,9 +193,10 @@ describe.each(['off', 'on'])('POST /dashboard/passthrough/api/providers/ (demo w
       expect(res.headers['cache-control']).toBe(NEVER_CACHE);
     });
 
-    it.each(['GET', 'DELETE'] as const)('%s anonymous → 401 (authentication first)', async (method) => {
+    it.each(['GET', 'DELETE'] as const)('%s anonymous → 401 (authentication first), no Allow', async (method) => {
       const res = await t.inject({ method, url: URL });
       expect(res.statusCode).toBe(401);
+      expect(res.headers.allow).toBeUndefined();
     });
   });
 

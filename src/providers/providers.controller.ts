@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Header, HttpCode, MethodNotAllowedException, Patch, Post, Put, Res } from '@nestjs/common';
+import { applyDecorators, Controller, Delete, Get, Header, HttpCode, MethodNotAllowedException, Patch, Post, Put } from '@nestjs/common';
 import {
   ApiFoundResponse,
   ApiForbiddenResponse,
@@ -10,7 +10,6 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Authenticated } from '../auth/authenticated.decorator.js';
@@ -53,36 +52,35 @@ export class ProvidersController {
 
   // Other methods: 405 with `Allow: POST`, after authentication (anonymous callers learn
   // nothing). Kept out of Swagger, where they would look like operations to try.
-  @Get()
-  @IgnoreBody()
-  @ApiExcludeEndpoint()
-  get(@Res({ passthrough: true }) reply: FastifyReply): never {
-    return methodNotAllowed(reply);
+  @NotAllowed(Get)
+  get(): never {
+    throw methodNotAllowed();
   }
 
-  @Put()
-  @IgnoreBody()
-  @ApiExcludeEndpoint()
-  put(@Res({ passthrough: true }) reply: FastifyReply): never {
-    return methodNotAllowed(reply);
+  @NotAllowed(Put)
+  put(): never {
+    throw methodNotAllowed();
   }
 
-  @Patch()
-  @IgnoreBody()
-  @ApiExcludeEndpoint()
-  patch(@Res({ passthrough: true }) reply: FastifyReply): never {
-    return methodNotAllowed(reply);
+  @NotAllowed(Patch)
+  patch(): never {
+    throw methodNotAllowed();
   }
 
-  @Delete()
-  @IgnoreBody()
-  @ApiExcludeEndpoint()
-  delete(@Res({ passthrough: true }) reply: FastifyReply): never {
-    return methodNotAllowed(reply);
+  @NotAllowed(Delete)
+  delete(): never {
+    throw methodNotAllowed();
   }
 }
 
-function methodNotAllowed(reply: FastifyReply): never {
-  reply.header('allow', 'POST');
-  throw new MethodNotAllowedException('Only POST is allowed on this path');
+/**
+ * A method this path does not serve. Nest maps one method per handler, hence a handler each;
+ * the `Allow` header is set before the handler runs, and the error filter keeps it.
+ */
+function NotAllowed(method: (path?: string) => MethodDecorator): MethodDecorator {
+  return applyDecorators(method(), IgnoreBody(), ApiExcludeEndpoint(), Header('allow', 'POST'));
+}
+
+function methodNotAllowed(): MethodNotAllowedException {
+  return new MethodNotAllowedException('Only POST is allowed on this path');
 }
