@@ -12,10 +12,9 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import passport from 'passport';
 import { prefersHtml } from './accept.js';
-import { sessionOf } from './auth-session.js';
 import type { AuthUser } from './auth-user.js';
 import { CsrfService } from './csrf.service.js';
-import { JwtStrategy } from './jwt.strategy.js';
+import { JwtStrategy, type VerifiedToken } from './jwt.strategy.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { presentedToken } from './token-extraction.js';
 
@@ -47,16 +46,15 @@ export class AuthGuard implements CanActivate {
     const reply = http.getResponse<FastifyReply>();
 
     const presented = presentedToken(request);
-    const user = presented?.token ? await this.authenticate(request, reply) : false;
-    if (!user) throw this.unauthenticated(request, reply, presented !== null);
+    const verified = presented?.token ? await this.authenticate(request, reply) : false;
+    if (!presented || !verified) throw this.unauthenticated(request, reply, presented !== null);
 
-    const session = sessionOf(request)!;
-    if (session.via === 'cookie' && !SAFE_METHODS.has(request.method) && !this.csrf.verify(request, session.jti)) {
+    if (presented.via === 'cookie' && !SAFE_METHODS.has(request.method) && !this.csrf.verify(request, verified.jti)) {
       throw new ForbiddenException(
         'CSRF token missing or incorrect: send the value of the csrftoken cookie in an X-CSRF-Token header',
       );
     }
-    request.user = user;
+    request.user = verified.user;
     return true;
   }
 
@@ -66,15 +64,15 @@ export class AuthGuard implements CanActivate {
    * per-request success/fail functions, so concurrent requests never share them. Resolves false
    * for a rejected token; rejects for an error (e.g. the database is down: 503, not 401).
    */
-  private authenticate(request: FastifyRequest, reply: FastifyReply): Promise<AuthUser | false> {
+  private authenticate(request: FastifyRequest, reply: FastifyReply): Promise<VerifiedToken | false> {
     return new Promise((resolve, reject) => {
       const middleware = passport.authenticate(
         Object.create(this.strategy) as passport.Strategy,
         { session: false },
-        (err: unknown, user: AuthUser | false, info: unknown) => {
+        (err: unknown, verified: VerifiedToken | false, info: unknown) => {
           if (err) return reject(err);
-          if (!user) this.logger.debug(`Token rejected: ${describe(info)}`);
-          resolve(user || false);
+          if (!verified) this.logger.debug(`Token rejected: ${describe(info)}`);
+          resolve(verified || false);
         },
       );
       middleware(request, reply, (err?: unknown) => reject(err ?? new Error('passport ended without a result')));

@@ -6,7 +6,6 @@ import passport from 'passport';
 import { Strategy } from 'passport-jwt';
 import { AppConfig } from '../config/app-config.js';
 import { UsersService } from '../users/users.service.js';
-import { rememberSession } from './auth-session.js';
 import type { AuthUser } from './auth-user.js';
 import { JWT_SIGNING_KEY } from './jwt-secret.js';
 import { presentedToken } from './token-extraction.js';
@@ -17,6 +16,12 @@ export const JWT_ALGORITHM = 'HS256';
 const MAX_USER_ID = 2_147_483_647;
 /** Tolerated clock difference for `iat`, `nbf` and `exp`. */
 const CLOCK_TOLERANCE_SECONDS = 5;
+
+/** A token that passed every check: whose it is, and its id (the CSRF token is bound to it). */
+export interface VerifiedToken {
+  user: AuthUser;
+  jti: string;
+}
 
 interface AccessTokenPayload {
   sub?: unknown;
@@ -46,7 +51,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       audience: config.JWT_AUDIENCE,
       ignoreExpiration: false,
       jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
-      passReqToCallback: true,
     });
   }
 
@@ -59,7 +63,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     return new passport.Authenticator();
   }
 
-  async validate(request: FastifyRequest, payload: AccessTokenPayload): Promise<AuthUser | false> {
+  /** What passport hands the guard as its "user": the user and the token's id. */
+  async validate(payload: AccessTokenPayload): Promise<VerifiedToken | false> {
     const now = Math.floor(Date.now() / 1000);
     if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return false;
     if (payload.iat > now + CLOCK_TOLERANCE_SECONDS) return false;
@@ -69,8 +74,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
     const user = await this.users.findAuthUser(userId);
     if (!user || !user.isActive) return false;
-    rememberSession(request, { via: presentedToken(request)!.via, jti: payload.jti });
-    return user;
+    return { user, jti: payload.jti };
   }
 }
 

@@ -1,5 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import type { CredentialSource } from './auth-session.js';
 
 export const ACCESS_COOKIE = 'access_token';
 
@@ -9,6 +8,9 @@ const MAX_TOKEN_LENGTH = 4096;
 // reaches the verifier).
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const BEARER = /^Bearer +(\S+)$/i;
+
+/** How the request presented its token: the Authorization header, or the access cookie. */
+export type CredentialSource = 'bearer' | 'cookie';
 
 export interface PresentedToken {
   via: CredentialSource;
