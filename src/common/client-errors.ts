@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { errorBody } from './error-body.js';
 import { NEVER_CACHE } from './no-cache.js';
+import { DEFAULT_CSP_HEADER } from './security-headers.js';
 
 const MESSAGES: Record<number, string> = {
   400: 'Malformed HTTP request',
@@ -29,8 +30,8 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
         `Content-Length: ${Buffer.byteLength(body)}`,
         `Cache-Control: ${NEVER_CACHE}`,
         'Pragma: no-cache',
-        // No route ran, so no helmet: its main headers by hand, with the strictest policy.
-        "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'",
+        // No route ran, so no helmet: its main headers by hand, with the default policy.
+        `Content-Security-Policy: ${DEFAULT_CSP_HEADER}`,
         'X-Content-Type-Options: nosniff',
         'X-Frame-Options: DENY',
         'Referrer-Policy: no-referrer',

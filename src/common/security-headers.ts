@@ -21,6 +21,11 @@ const DEFAULT_CSP: Directives = {
   'frame-ancestors': ["'none'"],
 };
 
+/** DEFAULT_CSP as a header value, for answers written without helmet (client-errors.ts). */
+export const DEFAULT_CSP_HEADER = Object.entries(DEFAULT_CSP)
+  .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
+  .join('; ');
+
 /**
  * Swagger UI, which the default policy would break: its page has inline <style> blocks and
  * style attributes, its stylesheet uses data: images, and "Try it out" calls the API. Its
