@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSourceOptions } from 'typeorm';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
@@ -29,7 +28,7 @@ export class AppModule {
       imports: [
         ConfigModule.register(config),
         TypeOrmModule.forRoot({
-          ...(dataSourceOptions(database) as Extract<DataSourceOptions, { type: 'postgres' }>),
+          ...dataSourceOptions(database),
           migrationsRun: config.MIGRATIONS_RUN,
           // Start-up fails fast with the driver's message instead of retrying for half a minute.
           retryAttempts: 0,

@@ -11,7 +11,10 @@ export interface DatabaseSettings {
 }
 
 /** The one place that turns settings into TypeORM options: the app, the CLIs and the tests share it. */
-export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+/** Always PostgreSQL, so callers can add pg-only options (poolErrorHandler) without a cast. */
+export type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
+
+export function dataSourceOptions(settings: DatabaseSettings): PostgresOptions {
   return {
     type: 'postgres',
     url: settings.url,
