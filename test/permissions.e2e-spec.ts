@@ -1,25 +1,21 @@
 import fc from 'fast-check';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source-options.js';
+import type { DataSource } from 'typeorm';
 import { PermissionsService, type ReadSubject } from '../src/permissions/permissions.service.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { emptyTables, migratedDataSource, type MigratedDataSource } from './support/test-database.js';
 import { expectedReadable, insertRowWorld, rowWorldArbitrary } from './support/random-world.js';
 
 describe('PermissionsService against PostgreSQL', () => {
-  let db: TestDatabase;
+  let database: MigratedDataSource;
   let ds: DataSource;
   let permissions: PermissionsService;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = new DataSource(dataSourceOptions({ url: db.url, poolSize: db.poolSize, statementTimeoutMs: 30_000 }));
-    await ds.initialize();
-    await ds.runMigrations();
+    database = await migratedDataSource({ statementTimeoutMs: 30_000 });
+    ds = database.ds;
     permissions = new PermissionsService(ds);
   });
   afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
+    await database?.close();
   });
 
   const subject = (id: number, u: { isSuperuser: boolean; isActive: boolean }): ReadSubject => ({ id, ...u });
@@ -27,7 +23,7 @@ describe('PermissionsService against PostgreSQL', () => {
   it('readableProviders and canRead both match the reference model on random worlds', async () => {
     await fc.assert(
       fc.asyncProperty(rowWorldArbitrary, async (world) => {
-        const { userIds, providerIds } = await insertRowWorld(ds, world);
+        const { userIds, providerIds } = await insertRowWorld(database, world);
         const expected = expectedReadable(world);
         for (const [ui, u] of world.users.entries()) {
           const who = subject(userIds[ui], u);
@@ -51,7 +47,7 @@ describe('PermissionsService against PostgreSQL', () => {
   });
 
   it('selects only id, name and base_url', async () => {
-    await insertRowWorld(ds, {
+    await insertRowWorld(database, {
       accounts: [{ isPlatform: true }],
       users: [{ isSuperuser: true, isActive: true, accounts: [0] }],
       providers: [{ owner: [0, 0], baseUrl: null }],
@@ -66,7 +62,7 @@ describe('PermissionsService against PostgreSQL', () => {
 
     beforeAll(async () => {
       // 500 accounts, 10 profiles each (user i in account i % 500), 200 providers per account.
-      await ds.query('TRUNCATE providers, user_profiles, users, accounts RESTART IDENTITY CASCADE');
+      await emptyTables(ds, database.db);
       await ds.query(`INSERT INTO accounts (account_number, name, is_platform)
                       SELECT 'a' || g, 'Account ' || g, g = 1 FROM generate_series(1, 500) g`);
       await ds.query(`INSERT INTO users (username, password_hash) SELECT 'u' || g, 'x' FROM generate_series(1, 5000) g`);

@@ -1,14 +1,13 @@
 import pg from 'pg';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config.js';
 import { DataChangesService } from '../src/database/data-changes.service.js';
-import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { PermissionsService, type ReadSubject } from '../src/permissions/permissions.service.js';
 import { serializeProvidersList } from '../src/providers/dto/provider-mini.serializer.js';
 import { ProvidersCache } from '../src/providers/providers-cache.js';
 import { ProvidersService } from '../src/providers/providers.service.js';
 import { Factories } from './support/factories.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { migratedDataSource, type MigratedDataSource, type TestDatabase } from './support/test-database.js';
 import { sleep, waitFor } from './support/wait.js';
 
 const ids = (body: Buffer): number[] => JSON.parse(body.toString()).providers.map((p: { id: number }) => p.id);
@@ -16,6 +15,7 @@ const ids = (body: Buffer): number[] => JSON.parse(body.toString()).providers.ma
 const WITHIN_1S = { timeoutMs: 1000, intervalMs: 10 };
 
 describe('per-user providers cache, invalidated by PostgreSQL notifications', () => {
+  let database: MigratedDataSource;
   let db: TestDatabase;
   let ds: DataSource;
   let other: pg.Client; // "a psql session": changes made behind the service's back
@@ -47,11 +47,9 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    database = await migratedDataSource({ poolSize: 4, statementTimeoutMs: 10_000 });
+    ({ db, ds } = database);
     if (db.embedded) throw new Error('the cache needs a PostgreSQL server (LISTEN/NOTIFY on a second connection)');
-    ds = new DataSource(dataSourceOptions({ url: db.url, poolSize: 4, statementTimeoutMs: 10_000 }));
-    await ds.initialize();
-    await ds.runMigrations();
     other = new pg.Client({ connectionString: db.url });
     await other.connect();
     f = new Factories(ds);
@@ -72,8 +70,7 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
   afterAll(async () => {
     await changes?.onApplicationShutdown();
     await other?.end();
-    await ds?.destroy();
-    await db?.drop();
+    await database?.close();
   });
 
   it('serves the second read from the cache', async () => {

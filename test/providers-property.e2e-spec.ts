@@ -3,6 +3,7 @@ import { generateWorld } from '../src/world/world-generator.js';
 import type { WorldFile } from '../src/world/world.types.js';
 import { WorldImportService } from '../src/world/world-import.service.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { emptyTables } from './support/test-database.js';
 
 /**
  * The read rule, written from its statement over the world file alone (not from the SQL):
@@ -57,7 +58,7 @@ describe.each(['off', 'on'])('every user of generated worlds reads exactly what 
   it.each(WORLDS)('world %o', async ({ from, ...size }) => {
     const world = worldWithEveryCase(size, from);
     const db = t.app.get(DataSource);
-    await db.query('TRUNCATE providers, user_profiles, users, accounts RESTART IDENTITY CASCADE');
+    await emptyTables(db, t.db);
     await t.app.get(WorldImportService).importWorld(world);
 
     const rows: { id: number; key: string }[] = await db.query(`

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { generateWorld } from '../src/world/world-generator.js';
 import { COMPILED_GENERATE_CLI, COMPILED_IMPORT_CLI, compileService, ROOT } from './support/compiled.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { createTestDatabase, snapshotTables, type TableSnapshot, type TestDatabase } from './support/test-database.js';
 
 const run = promisify(execFile);
 
@@ -41,13 +41,11 @@ describe('world CLIs (child processes)', () => {
   }
 
   /** Every row of every table, through a connection of its own (the embedded fallback allows one). */
-  async function tables(): Promise<Record<string, unknown[]>> {
+  async function tables(): Promise<TableSnapshot> {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const out: Record<string, unknown[]> = {};
-      for (const t of ['accounts', 'users', 'user_profiles', 'providers']) out[t] = (await client.query(`SELECT * FROM ${t} ORDER BY id`)).rows;
-      return out;
+      return await snapshotTables(async (sql) => (await client.query(sql)).rows);
     } finally {
       await client.end();
     }

@@ -3,7 +3,7 @@ import { DemoWorldService, readDemoWorld } from '../src/world/demo-world.service
 import { verifyPassword } from '../src/world/password-hashing.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { assertTestDatabaseName } from './support/test-database.js';
+import { emptyTables } from './support/test-database.js';
 
 describe('demo world at start-up', () => {
   let t: TestApp;
@@ -41,8 +41,7 @@ describe('demo world at start-up', () => {
   });
 
   it('leaves a database with someone else\'s users alone, and shows no demo logins there', async () => {
-    assertTestDatabaseName(t.db.name);
-    await ds.query(`TRUNCATE providers, user_profiles, users, accounts RESTART IDENTITY CASCADE`);
+    await emptyTables(ds, t.db);
     await new Factories(ds).user({ username: 'someone' });
     const status = await demo.seedIfEmpty();
     expect(status).toEqual({ seeded: false, logins: [] });

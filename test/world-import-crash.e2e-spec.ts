@@ -7,11 +7,10 @@ import pg from 'pg';
 import { generateWorld } from '../src/world/world-generator.js';
 import type { WorldFile } from '../src/world/world.types.js';
 import { COMPILED_IMPORT_CLI, compileService, ROOT } from './support/compiled.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { createTestDatabase, snapshotTables, type TableSnapshot, type TestDatabase } from './support/test-database.js';
 import { waitFor } from './support/wait.js';
 
 const run = promisify(execFile);
-const TABLES = ['accounts', 'users', 'user_profiles', 'providers'];
 
 /**
  * The import is one transaction: a process killed in the middle of writing (SIGKILL, the OOM
@@ -43,12 +42,8 @@ describe('world import killed while it writes (child process, SIGKILL)', () => {
     return file;
   }
 
-  /** Every row of every table the import writes, by id. */
-  async function tables(): Promise<Record<string, unknown[]>> {
-    const out: Record<string, unknown[]> = {};
-    for (const t of TABLES) out[t] = (await admin.query(`SELECT * FROM ${t} ORDER BY id`)).rows;
-    return out;
-  }
+  /** Every row of every table the import writes, by id, through the admin session. */
+  const tables = (): Promise<TableSnapshot> => snapshotTables(async (sql) => (await admin.query(sql)).rows);
 
   it('leaves every table exactly as the last complete import left it', async () => {
     const worldA = generateWorld({ seed: 21, accounts: 4, users: 8, providers: 40, platformProviders: 4 });

@@ -1,43 +1,35 @@
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source-options.js';
+import type { DataSource } from 'typeorm';
 import { verifyPassword } from '../src/world/password-hashing.js';
 import { generateWorld } from '../src/world/world-generator.js';
 import { WorldImportService, WorldRejectedError } from '../src/world/world-import.service.js';
 import type { WorldFile } from '../src/world/world.types.js';
-import { assertTestDatabaseName, createTestDatabase, type TestDatabase } from './support/test-database.js';
+import {
+  emptyTables,
+  migratedDataSource,
+  snapshotTables,
+  type MigratedDataSource,
+  type TableSnapshot as Snapshot,
+} from './support/test-database.js';
 import { AWKWARD } from './support/awkward-strings.js';
 
-const TABLES = ['accounts', 'users', 'user_profiles', 'providers'] as const;
-type Snapshot = Record<(typeof TABLES)[number], Record<string, unknown>[]>;
-
 describe('world import (service, PostgreSQL)', () => {
-  let db: TestDatabase;
+  let database: MigratedDataSource;
   let ds: DataSource;
   let importer: WorldImportService;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = new DataSource(dataSourceOptions({ url: db.url, poolSize: db.poolSize, statementTimeoutMs: 20_000 }));
-    await ds.initialize();
-    await ds.runMigrations();
+    database = await migratedDataSource({ statementTimeoutMs: 20_000 });
+    ds = database.ds;
     importer = new WorldImportService(ds);
   });
   afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
+    await database?.close();
   });
 
   /** Every row of every table the import writes, in id order. */
-  async function snapshot(): Promise<Snapshot> {
-    const out = {} as Snapshot;
-    for (const table of TABLES) out[table] = await ds.query(`SELECT * FROM ${table} ORDER BY id`);
-    return out;
-  }
+  const snapshot = (): Promise<Snapshot> => snapshotTables((sql) => ds.query(sql));
 
-  async function emptyDatabase(): Promise<void> {
-    assertTestDatabaseName(db.name);
-    await ds.query(`TRUNCATE ${TABLES.join(', ')} RESTART IDENTITY CASCADE`);
-  }
+  const emptyDatabase = (): Promise<void> => emptyTables(ds, database.db);
 
   const clone = (w: WorldFile): WorldFile => structuredClone(w);
   const base = generateWorld({ seed: 11, accounts: 6, users: 24, providers: 90, platformProviders: 5 });

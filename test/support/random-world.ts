@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DataSource } from 'typeorm';
+import { emptyTables, type MigratedDataSource } from './test-database.js';
 
 /** A small world as plain rows, independent of the import code, for property tests of the rule. */
 export interface RowWorld {
@@ -46,9 +46,12 @@ export function expectedReadable(world: RowWorld): number[][] {
 }
 
 /** Replaces the database's contents with the world; returns the ids given to users and providers. */
-export async function insertRowWorld(db: DataSource, world: RowWorld): Promise<{ userIds: number[]; providerIds: number[] }> {
-  return db.transaction(async (tx) => {
-    await tx.query('TRUNCATE providers, user_profiles, users, accounts RESTART IDENTITY CASCADE');
+export async function insertRowWorld(
+  { db, ds }: Pick<MigratedDataSource, 'db' | 'ds'>,
+  world: RowWorld,
+): Promise<{ userIds: number[]; providerIds: number[] }> {
+  return ds.transaction(async (tx) => {
+    await emptyTables(tx, db);
     const accountIds: number[] = [];
     for (const [i, a] of world.accounts.entries()) {
       const [row] = await tx.query(`INSERT INTO accounts (account_number, name, is_platform) VALUES ($1, $1, $2) RETURNING id`, [

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { isProcessAlive } from '../../src/common/process-alive.js';
 
@@ -102,4 +104,62 @@ export function assertTestDatabaseName(name: string): void {
   if (!/(^|_)test(_|$)/.test(name)) {
     throw new Error(`Refusing to use database "${name}" in tests: its name does not mark it as a test database`);
   }
+}
+
+export interface MigratedDataSource {
+  db: TestDatabase;
+  /** Initialized, with every migration run. */
+  ds: DataSource;
+  /** Destroys the DataSource, then drops the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh test database (createTestDatabase) with the service's DataSource on it, migrated.
+ * `poolSize` defaults to the database's own (1 on the embedded fallback).
+ */
+export async function migratedDataSource(options: { statementTimeoutMs: number; poolSize?: number }): Promise<MigratedDataSource> {
+  const db = await createTestDatabase();
+  const ds = new DataSource(
+    dataSourceOptions({ url: db.url, poolSize: options.poolSize ?? db.poolSize, statementTimeoutMs: options.statementTimeoutMs }),
+  );
+  const close = async () => {
+    try {
+      if (ds.isInitialized) await ds.destroy();
+    } finally {
+      await db.drop();
+    }
+  };
+  try {
+    await ds.initialize();
+    await ds.runMigrations();
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
+  return { db, ds, close };
+}
+
+/** The tables the service writes, parents first. */
+export const WORLD_TABLES = ['accounts', 'users', 'user_profiles', 'providers'] as const;
+export type WorldTable = (typeof WORLD_TABLES)[number];
+export type TableSnapshot = Record<WorldTable, Record<string, unknown>[]>;
+
+/**
+ * Every row of every table the service writes, in id order, read through `rows` (a query on
+ * whichever connection the caller chooses, returning the rows).
+ */
+export async function snapshotTables(rows: (sql: string) => Promise<Record<string, unknown>[]>): Promise<TableSnapshot> {
+  const out = {} as TableSnapshot;
+  for (const table of WORLD_TABLES) out[table] = await rows(`SELECT * FROM ${table} ORDER BY id`);
+  return out;
+}
+
+/**
+ * Empties every table the service writes and restarts their ids, through `on` (a DataSource,
+ * an EntityManager inside a transaction, a pg client); refused unless `db` is a test database.
+ */
+export async function emptyTables(on: { query(sql: string): Promise<unknown> }, db: Pick<TestDatabase, 'name'>): Promise<void> {
+  assertTestDatabaseName(db.name);
+  await on.query(`TRUNCATE ${[...WORLD_TABLES].reverse().join(', ')} RESTART IDENTITY CASCADE`);
 }
