@@ -1,6 +1,5 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
@@ -9,6 +8,7 @@ import { loginAs } from './support/auth.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { rawRequest } from './support/raw-http.js';
 import { captureProcessOutput } from './support/process-output.js';
 
 const ISS = 'providers-service';
@@ -153,22 +153,22 @@ describe('hostile tokens', () => {
       port = (t.app.getHttpServer().address() as { port: number }).port;
     });
 
-    /** Sends raw bytes, so that the header can hold what an HTTP client library would refuse to send. */
-    const raw = (authorization: Buffer) =>
-      new Promise<number>((resolve, reject) => {
-        const socket = connect(port, '127.0.0.1');
-        let response = '';
-        socket.on('data', (d) => (response += d.toString('latin1')));
-        socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1])));
-        socket.on('error', reject);
+    /**
+     * Sends raw bytes, so that the header can hold what an HTTP client library would refuse to
+     * send; the status of the answer, once the server has closed the connection.
+     */
+    const raw = async (authorization: Buffer): Promise<number> => {
+      const { text } = await rawRequest(port, (socket) =>
         socket.end(
           Buffer.concat([
             Buffer.from('GET /auth/me HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: '),
             authorization,
             Buffer.from('\r\n\r\n'),
           ]),
-        );
-      });
+        ),
+      );
+      return Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
+    };
 
     it('431 for a 64 KiB Authorization header, refused by the HTTP parser before any code runs', async () => {
       await expect(raw(Buffer.from(`Bearer ${'A'.repeat(64 * 1024)}`))).resolves.toBe(431);

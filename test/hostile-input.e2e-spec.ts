@@ -1,8 +1,8 @@
-import { connect, type Socket } from 'node:net';
 import { DataSource } from 'typeorm';
 import { cookiesOf, loginAs, type Session } from './support/auth.js';
 import { expectErrorShape, NEVER_CACHE } from './support/error-shape.js';
 import { Factories } from './support/factories.js';
+import { parseRaw, rawRequest } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const LOGIN = '/auth/login';
@@ -12,62 +12,11 @@ const MB = 1024 * 1024;
 const nestedArrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const nestedObjects = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 
-interface RawAnswer {
-  /** The raw bytes the server sent back, as latin1 text. */
-  text: string;
-  /** Every status line in it (more than one would mean a request was smuggled through). */
-  statuses: number[];
-  /** Whether the server closed the connection. */
-  closed: boolean;
-  ms: number;
-}
-
 /**
- * Bytes straight onto a socket, for requests no HTTP client library would send. Resolves once
- * the server closes the connection, or `waitMs` after the last byte arrived.
+ * How the raw-socket tests read an answer: until the server closes the connection or a second
+ * passes without a byte, the server closing while the client still writes being expected.
  */
-function rawRequest(port: number, write: (socket: Socket) => void, waitMs = 1000): Promise<RawAnswer> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const started = performance.now();
-    let text = '';
-    let timer: NodeJS.Timeout;
-    const finish = (closed: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
-      resolve({ text, statuses, closed, ms: performance.now() - started });
-    };
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish(false), waitMs);
-    };
-    socket.on('data', (d) => {
-      text += d.toString('latin1');
-      arm();
-    });
-    socket.on('close', () => finish(true));
-    // The server may close while the client is still writing (a refused 10 MB body): expected.
-    socket.on('error', () => {});
-    socket.on('connect', () => {
-      arm();
-      write(socket);
-    });
-  });
-}
-
-/** The JSON body and headers of the first answer in a raw response. */
-function parseRaw(text: string): { statusCode: number; headers: Record<string, string>; body: string } {
-  const [head, ...rest] = text.split('\r\n\r\n');
-  const [statusLine, ...lines] = head.split('\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const i = line.indexOf(':');
-    headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-  }
-  const length = Number(headers['content-length'] ?? 0);
-  return { statusCode: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n').slice(0, length) };
-}
+const RAW = { idleMs: 1000, ignoreErrors: true };
 
 describe('hostile input on the login route and the providers route', () => {
   let t: TestApp;
@@ -188,7 +137,7 @@ describe('hostile input on the login route and the providers route', () => {
           if (!socket.destroyed) socket.write(chunked ? '0\r\n\r\n' : '');
         };
         pump(0);
-      }, 3000);
+      }, { ...RAW, idleMs: 3000 });
       expect(answer.statuses).toEqual([413]);
       expectErrorShape(parseRaw(answer.text), 413);
       expect(answer.closed).toBe(true);
@@ -219,8 +168,10 @@ describe('hostile input on the login route and the providers route', () => {
     describe.each(TARGETS)('$name', ({ url, headers }) => {
       it.each(framings)('%s: 400 in the documented shape, nothing smuggled, the connection closed', async (_what, framing, body) => {
         const auth = Object.entries(headers() as Record<string, string>).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-        const answer = await rawRequest(port, (socket) =>
-          socket.write(`POST ${url} HTTP/1.1\r\nHost: localhost\r\n${auth}Content-Type: application/json\r\n${framing}\r\n${body}${SMUGGLED}`),
+        const answer = await rawRequest(
+          port,
+          (socket) => socket.write(`POST ${url} HTTP/1.1\r\nHost: localhost\r\n${auth}Content-Type: application/json\r\n${framing}\r\n${body}${SMUGGLED}`),
+          RAW,
         );
         expect(answer.statuses).toEqual([400]);
         const res = parseRaw(answer.text);
@@ -237,6 +188,7 @@ describe('hostile input on the login route and the providers route', () => {
           `POST ${PROVIDERS} HTTP/1.1\r\nHost: localhost\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n` +
             `GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
         ),
+        RAW,
       );
       expect(answer.statuses).toEqual([200, 200]);
       expect(answer.text).toContain(aliceList);

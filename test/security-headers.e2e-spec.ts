@@ -1,7 +1,7 @@
-import { connect } from 'node:net';
 import { DataSource } from 'typeorm';
 import { loginAs, type Session } from './support/auth.js';
 import { Factories } from './support/factories.js';
+import { parseRaw, rawRequest } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const PROVIDERS = '/dashboard/passthrough/api/providers/';
@@ -109,23 +109,12 @@ describe('security headers', () => {
     it('what the HTTP parser refuses before any route carries them too', async () => {
       await t.app.listen({ port: 0, host: '127.0.0.1' });
       const port = (t.app.getHttpServer().address() as { port: number }).port;
-      const text = await new Promise<string>((resolve) => {
-        const socket = connect(port, '127.0.0.1', () =>
-          socket.write('POST /auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n'),
-        );
-        let received = '';
-        socket.on('data', (d) => (received += d));
-        socket.on('close', () => resolve(received));
-      });
-      const headers = Object.fromEntries(
-        text
-          .split('\r\n\r\n')[0]
-          .split('\r\n')
-          .slice(1)
-          .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      // Read until the server closes the connection.
+      const { text } = await rawRequest(port, (socket) =>
+        socket.write('POST /auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n'),
       );
       expect(text).toMatch(/^HTTP\/1\.1 400 /);
-      expectSecurityHeaders(headers);
+      expectSecurityHeaders(parseRaw(text).headers);
     });
   });
 
