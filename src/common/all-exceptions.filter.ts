@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { DomainError } from './domain-error.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 import { isDatabaseUnavailable } from '../database/database-errors.js';
 import { DatabaseStatus } from '../database/database-status.js';
@@ -24,10 +25,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     // The request timed out and was answered already; its handler failed afterwards.
     if (reply.sent) return;
+    if (exception instanceof DomainError) reply.headers(exception.headers);
     reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
   private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) return { ...errorBody(exception.status, exception.message), code: exception.code };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
