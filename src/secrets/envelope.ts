@@ -85,6 +85,8 @@ function parseEnvelope(envelope: string): ParsedEnvelope {
     tag: Buffer.from(tag, 'base64url'),
   };
   if (parsed.iv.length !== IV_BYTES) throw new SecretMalformedError(`the IV has ${parsed.iv.length} of ${IV_BYTES} bytes`);
-  if (parsed.tag.length !== TAG_BYTES) throw new SecretMalformedError(`the tag has ${parsed.tag.length} of ${TAG_BYTES} bytes (truncated?)`);
+  if (parsed.tag.length !== TAG_BYTES) {
+    throw new SecretMalformedError(`the tag has ${parsed.tag.length} of ${TAG_BYTES} bytes (truncated?)`);
+  }
   return parsed;
 }

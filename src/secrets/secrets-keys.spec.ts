@@ -65,7 +65,12 @@ describe('SECRETS_KEY', () => {
 
     it('uses SECRETS_KEY and SECRETS_KEY_PREVIOUS as given, writing no file', () => {
       const previous = randomBytes(32);
-      const keys = resolveSecretsKeys({ key: key.toString('base64'), previousKey: previous.toString('base64'), production: true, dataDir: '/nonexistent' });
+      const keys = resolveSecretsKeys({
+        key: key.toString('base64'),
+        previousKey: previous.toString('base64'),
+        production: true,
+        dataDir: '/nonexistent',
+      });
       expect(keys.current.bytes.equals(key)).toBe(true);
       expect(keys.previous?.bytes.equals(previous)).toBe(true);
     });

@@ -121,7 +121,8 @@ describe('SecretsService', () => {
 
   describe('rotation', () => {
     it('reads envelopes of SECRETS_KEY_PREVIOUS, and re-encrypts them under the new SECRETS_KEY', () => {
-      const stored = ['sk-first-aaaaaaaaaaaa', 'sk-second-bbbbbbbbbbb', 'sk-third-cccccccccccc'].map((k) => service(keyA).encrypt(k));
+      const plaintexts = ['sk-first-aaaaaaaaaaaa', 'sk-second-bbbbbbbbbbb', 'sk-third-cccccccccccc'];
+      const stored = plaintexts.map((k) => service(keyA).encrypt(k));
       const rotating = service(keyB, keyA);
       expect(stored.map((e) => rotating.needsRotation(e))).toEqual([true, true, true]);
 
@@ -129,7 +130,7 @@ describe('SecretsService', () => {
       expect(rotated.map((e) => rotating.needsRotation(e))).toEqual([false, false, false]);
 
       const afterRotation = service(keyB);
-      expect(rotated.map((e) => afterRotation.decrypt(e))).toEqual(['sk-first-aaaaaaaaaaaa', 'sk-second-bbbbbbbbbbb', 'sk-third-cccccccccccc']);
+      expect(rotated.map((e) => afterRotation.decrypt(e))).toEqual(plaintexts);
       expect(() => afterRotation.decrypt(stored[0])).toThrow(SecretKeyUnknownError);
     });
 
