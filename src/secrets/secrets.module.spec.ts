@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { SecretsModule } from './secrets.module.js';
@@ -26,6 +26,29 @@ describe('SecretsModule', () => {
     try {
       const secrets = app.get(SecretsService);
       expect(secrets.decrypt(secrets.encrypt('sk-module-test-123456'))).toBe('sk-module-test-123456');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('registered as global, serves features that do not import it', async () => {
+    @Injectable()
+    class ProviderKeys {
+      constructor(readonly secrets: SecretsService) {}
+    }
+    @Module({ providers: [ProviderKeys] })
+    class FeatureModule {}
+    @Module({
+      imports: [
+        SecretsModule.register({ key: randomBytes(32).toString('base64'), production: true, dataDir: '/nonexistent', isGlobal: true }),
+        FeatureModule,
+      ],
+    })
+    class RootModule {}
+
+    const app = await NestFactory.createApplicationContext(RootModule, { logger: false });
+    try {
+      expect(app.get(ProviderKeys).secrets).toBe(app.get(SecretsService));
     } finally {
       await app.close();
     }
