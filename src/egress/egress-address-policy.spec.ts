@@ -30,6 +30,17 @@ describe('EgressService: where a call may connect', () => {
     expect(stub.connections).toBe(0);
   });
 
+  it.each(['127.1', '0x7f000001', '2130706433', '0177.0.0.1', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]'])(
+    'refuses loopback spelled %s',
+    async (host) => {
+      await expect(egress({}).request({ url: `http://${host}:${stub.port}/` })).rejects.toMatchObject({
+        code: 'egress_refused_address',
+        kind: 'loopback',
+      });
+      expect(stub.connections).toBe(0);
+    },
+  );
+
   it('refuses localhost, whose system resolution is loopback', async () => {
     await expect(egress({}).request({ url: `http://localhost:${stub.port}/` })).rejects.toThrow(EgressRefusedAddressError);
     expect(stub.connections).toBe(0);
