@@ -2,7 +2,7 @@ import { EgressService } from './egress.service.js';
 import type { EgressSettings } from './egress-settings.js';
 import { EgressRefusedAddressError } from './egress.errors.js';
 import type { Resolver } from './guarded-connector.js';
-import { startStubUpstream, type StubUpstream } from './testing/stub-upstream.js';
+import { startStubUpstream, type StubUpstream } from '../../test/support/stub-upstream.js';
 
 describe('EgressService: where a call may connect', () => {
   let stub: StubUpstream;

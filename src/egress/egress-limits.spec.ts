@@ -1,7 +1,7 @@
 import { EgressService } from './egress.service.js';
 import type { EgressSettings } from './egress-settings.js';
 import { EgressTimeoutError, EgressTooLargeError } from './egress.errors.js';
-import { startStubUpstream, type StubUpstream } from './testing/stub-upstream.js';
+import { startStubUpstream, type StubUpstream } from '../../test/support/stub-upstream.js';
 
 /*
  * Each limit is set far below the others, so that the one under test is the one that fires;

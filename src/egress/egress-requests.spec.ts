@@ -1,6 +1,6 @@
 import { EgressService } from './egress.service.js';
 import { EgressConnectFailedError, EgressInvalidRequestError, EgressResponseFailedError } from './egress.errors.js';
-import { closedPort, startStubUpstream, type StubUpstream } from './testing/stub-upstream.js';
+import { closedPort, startStubUpstream, type StubUpstream } from '../../test/support/stub-upstream.js';
 
 describe('EgressService: what goes out and what comes back', () => {
   const stubs: StubUpstream[] = [];

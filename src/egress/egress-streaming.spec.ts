@@ -1,6 +1,6 @@
 import { EgressService } from './egress.service.js';
 import { EgressAbortedError } from './egress.errors.js';
-import { signal, startStubUpstream, type StubUpstream } from './testing/stub-upstream.js';
+import { signal, startStubUpstream, type StubUpstream } from '../../test/support/stub-upstream.js';
 
 describe('EgressService: streamed answers', () => {
   const stubs: StubUpstream[] = [];

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EgressModule } from './egress.module.js';
 import { EgressService } from './egress.service.js';
-import { startStubUpstream, type StubUpstream } from './testing/stub-upstream.js';
+import { startStubUpstream, type StubUpstream } from '../../test/support/stub-upstream.js';
 
 class FakeConfig {
   EGRESS_ALLOW_PRIVATE = false;
