@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { UsersService, type UserCredentials } from '../users/users.service.js';
-import { hashPassword, verifyPassword } from '../world/password-hashing.js';
+import { hashPassword, verifyPassword } from './password-hashing.js';
 import { CsrfService } from './csrf.service.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { PasswordCheckQueue, PasswordChecksBusy } from './password-check-queue.js';
