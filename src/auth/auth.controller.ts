@@ -31,7 +31,7 @@ import { IgnoreBody } from '../common/body-parsing.js';
 import { AppConfig } from '../config/app-config.js';
 import { UsersService } from '../users/users.service.js';
 import { clearSessionCookies, setSessionCookies } from './auth-cookies.js';
-import type { AuthUser } from './auth-user.js';
+import type { AuthUser } from '../users/auth-user.js';
 import { REALM } from './auth.guard.js';
 import { AuthService, SignInError } from './auth.service.js';
 import { Authenticated } from './authenticated.decorator.js';

@@ -5,7 +5,7 @@ import jwt from 'jsonwebtoken';
 import { loadConfig } from '../config/app-config.js';
 import type { UsersService } from '../users/users.service.js';
 import { AuthGuard } from './auth.guard.js';
-import type { AuthUser } from './auth-user.js';
+import type { AuthUser } from '../users/auth-user.js';
 import { CsrfService } from './csrf.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 

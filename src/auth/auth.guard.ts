@@ -12,7 +12,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import passport from 'passport';
 import { prefersHtml } from './accept.js';
-import type { AuthUser } from './auth-user.js';
+import type { AuthUser } from '../users/auth-user.js';
 import { CsrfService } from './csrf.service.js';
 import { JwtStrategy, type VerifiedToken } from './jwt.strategy.js';
 import { IS_PUBLIC } from './public.decorator.js';

@@ -6,7 +6,7 @@ import passport from 'passport';
 import { Strategy } from 'passport-jwt';
 import { AppConfig } from '../config/app-config.js';
 import { UsersService } from '../users/users.service.js';
-import type { AuthUser } from './auth-user.js';
+import type { AuthUser } from '../users/auth-user.js';
 import { JWT_SIGNING_KEY } from './jwt-secret.js';
 import { presentedToken } from './token-extraction.js';
 
