@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  ForbiddenException,
-  Get,
-  HttpCode,
-  HttpException,
-  HttpStatus,
-  Post,
-  Req,
-  Res,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   ApiBadRequestResponse,
@@ -32,8 +20,7 @@ import { AppConfig } from '../config/app-config.js';
 import { UsersService } from '../users/users.service.js';
 import { clearSessionCookies, setSessionCookies } from './auth-cookies.js';
 import type { AuthUser } from '../users/auth-user.js';
-import { REALM } from './auth.guard.js';
-import { AuthService, SignInError } from './auth.service.js';
+import { AuthService } from './auth.service.js';
 import { Authenticated } from './authenticated.decorator.js';
 import { CurrentUser } from './current-user.decorator.js';
 import { LoginDto } from './dto/login.dto.js';
@@ -81,9 +68,7 @@ export class AuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponseDto> {
     if (!isSameSiteRequest(request, this.config)) throw new ForbiddenException(CROSS_SITE_MESSAGE);
-    const session = await this.auth.signIn(request, body.username, body.password).catch((err: unknown) => {
-      throw signInHttpError(err, reply);
-    });
+    const session = await this.auth.signIn(request, body.username, body.password);
     setSessionCookies(reply, session, this.config);
     return { access_token: session.token.token, token_type: 'Bearer', expires_in: session.token.expiresIn };
   }
@@ -110,21 +95,5 @@ export class AuthController {
   @ApiOkResponse({ type: MeDto })
   async me(@CurrentUser() user: AuthUser): Promise<MeDto> {
     return toMeDto(user, await this.users.accountNumbers(user.id));
-  }
-}
-
-/** A refused sign-in as a JSON error, with the headers that go with it set on the reply. */
-function signInHttpError(err: unknown, reply: FastifyReply): unknown {
-  if (!(err instanceof SignInError)) return err;
-  switch (err.code) {
-    case 'invalid_credentials':
-      reply.header('www-authenticate', `Bearer realm="${REALM}"`);
-      return new UnauthorizedException('Invalid username or password');
-    case 'throttled':
-      reply.header('retry-after', String(err.retryAfterSeconds));
-      return new HttpException('Too many failed sign-in attempts; try again later', HttpStatus.TOO_MANY_REQUESTS);
-    case 'busy':
-      reply.header('retry-after', String(err.retryAfterSeconds));
-      return new HttpException('Too many sign-ins in progress; try again shortly', HttpStatus.SERVICE_UNAVAILABLE);
   }
 }

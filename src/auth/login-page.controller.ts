@@ -4,12 +4,13 @@ import { ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } from '@nestjs/
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
 import { setSessionCookies } from './auth-cookies.js';
-import { AuthService, SignInError, type SignedIn } from './auth.service.js';
+import { AuthService, type SignedIn } from './auth.service.js';
 import { PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from './dto/login.dto.js';
 import { CROSS_SITE_MESSAGE, LOGIN_BODY_LIMIT } from './auth.controller.js';
 import { LOGIN_CSS, renderLoginPage, type LoginPageModel } from './login-page.html.js';
 import { isSameSiteRequest, safeNext } from './origin.js';
 import { Public } from './public.decorator.js';
+import { InvalidCredentials, SignInRefused } from './sign-in.errors.js';
 
 /**
  * Strict for the page: only our own stylesheet loads, the form posts only here, and no other
@@ -65,17 +66,15 @@ export class LoginPageController {
       return sendPage(reply, 400, { next, username: typeof username === 'string' ? username : '', error: 'Enter your username and password.' });
     }
     if (username.length > USERNAME_MAX_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
-      return sendPage(reply, 401, { next, error: 'Wrong username or password.' });
+      return sendRefusal(reply, new InvalidCredentials(), { next });
     }
 
     let session: SignedIn;
     try {
       session = await this.auth.signIn(request, username, password);
     } catch (err) {
-      if (!(err instanceof SignInError)) throw err;
-      if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
-      const [status, error] = PAGE_ERRORS[err.code];
-      return sendPage(reply, status, { next, username, error });
+      if (!(err instanceof SignInRefused)) throw err;
+      return sendRefusal(reply, err, { next, username });
     }
     setSessionCookies(reply, session, this.config);
     // 303: the browser follows with a GET, and a reload does not post the password again.
@@ -92,11 +91,15 @@ export class LoginPageController {
   }
 }
 
-const PAGE_ERRORS: Record<SignInError['code'], [number, string]> = {
-  invalid_credentials: [401, 'Wrong username or password.'],
-  throttled: [429, 'Too many failed attempts. Please wait a while before trying again.'],
-  busy: [503, 'The service is busy. Please try again in a moment.'],
-};
+/**
+ * The form again, with the refusal's status and its words for people. Of the refusal's headers
+ * only Retry-After applies: a page is no Bearer challenge.
+ */
+function sendRefusal(reply: FastifyReply, refusal: SignInRefused, model: Omit<LoginPageModel, 'error'>): void {
+  const retryAfter = refusal.headers['retry-after'];
+  if (retryAfter !== undefined) reply.header('retry-after', retryAfter);
+  sendPage(reply, refusal.status, { ...model, error: refusal.pageMessage });
+}
 
 function sendPage(reply: FastifyReply, status: number, model: LoginPageModel): void {
   reply.status(status).headers(PAGE_HEADERS).send(renderLoginPage(model));

@@ -12,6 +12,12 @@ class ShelfFull extends DomainError {
   }
 }
 
+class OldShapeRefusal extends DomainError {
+  readonly code = 'old_shape';
+  readonly status = 401;
+  override readonly codeInBody = false;
+}
+
 interface Sent {
   status?: number;
   headers: Record<string, string>;
@@ -51,6 +57,12 @@ describe('AllExceptionsFilter', () => {
     expect(sent.status).toBe(409);
     expect(sent.body).toEqual({ statusCode: 409, error: 'Conflict', message: 'The shelf is full', code: 'shelf_full' });
     expect(sent.headers).toMatchObject({ 'retry-after': '30', 'content-type': 'application/json; charset=utf-8' });
+  });
+
+  it('leaves the code out of the body of a DomainError that keeps the three-field body', () => {
+    const sent = answer(new OldShapeRefusal('Nope'));
+    expect(sent.status).toBe(401);
+    expect(sent.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Nope' });
   });
 
   it('answers an error a translator recognises as the translator says, asking them in order', () => {

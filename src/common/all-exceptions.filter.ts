@@ -41,7 +41,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof DomainError) return { ...errorBody(exception.status, exception.message), code: exception.code };
+    if (exception instanceof DomainError) {
+      const body = errorBody(exception.status, exception.message);
+      return exception.codeInBody ? { ...body, code: exception.code } : body;
+    }
     if (exception instanceof HttpException) return httpExceptionBody(exception);
     for (const translator of this.translators) {
       const answer = translator.translate(exception);
