@@ -1,4 +1,4 @@
-import { Body, Controller, ForbiddenException, Get, Header, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Post, Query, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -8,8 +8,9 @@ import { AuthService, type SignedIn } from './auth.service.js';
 import { PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from './dto/login.dto.js';
 import { CROSS_SITE_MESSAGE, LOGIN_BODY_LIMIT } from './auth.controller.js';
 import { LOGIN_CSS, renderLoginPage, type LoginPageModel } from './login-page.html.js';
-import { isSameSiteRequest, safeNext } from './origin.js';
+import { safeNext } from './origin.js';
 import { Public } from './public.decorator.js';
+import { SameSiteOnly } from './same-site-only.decorator.js';
 import { InvalidCredentials, SignInRefused } from './sign-in.errors.js';
 
 /**
@@ -45,6 +46,7 @@ export class LoginPageController {
   }
 
   @Public()
+  @SameSiteOnly(CROSS_SITE_MESSAGE)
   @Post('/')
   @RouteConfig({ bodyLimit: LOGIN_BODY_LIMIT })
   @ApiOperation({
@@ -57,7 +59,6 @@ export class LoginPageController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    if (!isSameSiteRequest(request, this.config)) throw new ForbiddenException(CROSS_SITE_MESSAGE);
     const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     const next = safeNext(first(form.next) ?? first(queryNext));
     const username = form.username;
