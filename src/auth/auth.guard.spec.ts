@@ -2,7 +2,7 @@ import { ExecutionContext, ForbiddenException, HttpException, UnauthorizedExcept
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import jwt from 'jsonwebtoken';
-import type passport from 'passport';
+import passport from 'passport';
 import { loadConfig } from '../config/app-config.js';
 import type { AuthUser } from '../users/auth-user.js';
 import type { UsersService } from '../users/users.service.js';
@@ -135,6 +135,12 @@ describe('AuthGuard', () => {
       const bearer = contextFor({ authorization: `Bearer ${token}` }, { method: 'POST' });
       await expect(guardWith(usersById).canActivate(bearer.context)).resolves.toBe(true);
     });
+  });
+
+  it('registers no strategy in passport’s process-wide registry (each application verifies with its own key)', () => {
+    guardWith(usersById);
+    const registry = passport as unknown as { _strategy(name: string): unknown };
+    for (const name of ['jwt', 'bearer-jwt', 'cookie-jwt']) expect(registry._strategy(name)).toBeUndefined();
   });
 
   describe('any list of authenticators', () => {
