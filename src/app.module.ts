@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
-import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { AllExceptionsFilter, ERROR_TRANSLATORS } from './common/all-exceptions.filter.js';
 import { BodyProblemInterceptor } from './common/body-problem.interceptor.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -45,6 +45,7 @@ export class AppModule {
       ],
       providers: [
         DatabaseStatus,
+        { provide: ERROR_TRANSLATORS, useFactory: (database: DatabaseStatus) => [database], inject: [DatabaseStatus] },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         // Every route needs a signed-in user unless it is @Public().
         { provide: APP_GUARD, useExisting: AuthGuard },

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { DemoWorldService, readDemoWorld } from '../src/world/demo-world.service.js';
-import { verifyPassword } from '../src/world/password-hashing.js';
+import { verifyPassword } from '../src/auth/password-hashing.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { emptyTables } from './support/test-database.js';

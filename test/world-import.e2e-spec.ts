@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { verifyPassword } from '../src/world/password-hashing.js';
+import { verifyPassword } from '../src/auth/password-hashing.js';
 import { generateWorld } from '../src/world/world-generator.js';
 import { WorldImportService, WorldRejectedError } from '../src/world/world-import.service.js';
 import type { WorldFile } from '../src/world/world.types.js';

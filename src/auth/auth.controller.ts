@@ -1,21 +1,8 @@
-import {
-  Body,
-  Controller,
-  ForbiddenException,
-  Get,
-  HttpCode,
-  HttpException,
-  HttpStatus,
-  Post,
-  Req,
-  Res,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   ApiBadRequestResponse,
   ApiConsumes,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -31,16 +18,15 @@ import { IgnoreBody } from '../common/body-parsing.js';
 import { AppConfig } from '../config/app-config.js';
 import { UsersService } from '../users/users.service.js';
 import { clearSessionCookies, setSessionCookies } from './auth-cookies.js';
-import type { AuthUser } from './auth-user.js';
-import { REALM } from './auth.guard.js';
-import { AuthService, SignInError } from './auth.service.js';
+import type { AuthUser } from '../users/auth-user.js';
+import { AuthService } from './auth.service.js';
 import { Authenticated } from './authenticated.decorator.js';
 import { CurrentUser } from './current-user.decorator.js';
 import { LoginDto } from './dto/login.dto.js';
 import { MeDto, toMeDto } from './dto/me.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
-import { isSameSiteRequest } from './origin.js';
 import { Public } from './public.decorator.js';
+import { SameSiteOnly } from './same-site-only.decorator.js';
 
 /** Sign-in bodies are two short strings; anything bigger is refused before it is read (413). */
 export const LOGIN_BODY_LIMIT = 16 * 1024;
@@ -57,6 +43,7 @@ export class AuthController {
   ) {}
 
   @Public()
+  @SameSiteOnly(CROSS_SITE_MESSAGE)
   @Post('login')
   @HttpCode(200)
   @RouteConfig({ bodyLimit: LOGIN_BODY_LIMIT })
@@ -70,7 +57,6 @@ export class AuthController {
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiBadRequestResponse({ description: 'Missing or non-string fields, or malformed JSON' })
   @ApiUnauthorizedResponse({ description: 'Wrong username or password, or inactive user (indistinguishable)' })
-  @ApiForbiddenResponse({ description: 'Sent from another site (Origin)' })
   @ApiPayloadTooLargeResponse({ description: 'Body over 16 KiB' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Neither JSON nor a urlencoded form' })
   @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this username or address; see Retry-After' })
@@ -80,10 +66,7 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponseDto> {
-    if (!isSameSiteRequest(request, this.config)) throw new ForbiddenException(CROSS_SITE_MESSAGE);
-    const session = await this.auth.signIn(request, body.username, body.password).catch((err: unknown) => {
-      throw signInHttpError(err, reply);
-    });
+    const session = await this.auth.signIn(request, body.username, body.password);
     setSessionCookies(reply, session, this.config);
     return { access_token: session.token.token, token_type: 'Bearer', expires_in: session.token.expiresIn };
   }
@@ -93,14 +76,13 @@ export class AuthController {
    * token itself stays valid until it expires (tokens are not stored server-side).
    */
   @Public()
+  @SameSiteOnly('Cross-site sign-out requests are refused')
   @Post('logout')
   @HttpCode(204)
   @IgnoreBody()
   @ApiOperation({ summary: 'Sign out: clears the access_token and csrftoken cookies' })
   @ApiNoContentResponse({ description: 'Cookies cleared' })
-  @ApiForbiddenResponse({ description: 'Sent from another site (Origin)' })
-  logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
-    if (!isSameSiteRequest(request, this.config)) throw new ForbiddenException('Cross-site sign-out requests are refused');
+  logout(@Res({ passthrough: true }) reply: FastifyReply): void {
     clearSessionCookies(reply, this.config);
   }
 
@@ -110,21 +92,5 @@ export class AuthController {
   @ApiOkResponse({ type: MeDto })
   async me(@CurrentUser() user: AuthUser): Promise<MeDto> {
     return toMeDto(user, await this.users.accountNumbers(user.id));
-  }
-}
-
-/** A refused sign-in as a JSON error, with the headers that go with it set on the reply. */
-function signInHttpError(err: unknown, reply: FastifyReply): unknown {
-  if (!(err instanceof SignInError)) return err;
-  switch (err.code) {
-    case 'invalid_credentials':
-      reply.header('www-authenticate', `Bearer realm="${REALM}"`);
-      return new UnauthorizedException('Invalid username or password');
-    case 'throttled':
-      reply.header('retry-after', String(err.retryAfterSeconds));
-      return new HttpException('Too many failed sign-in attempts; try again later', HttpStatus.TOO_MANY_REQUESTS);
-    case 'busy':
-      reply.header('retry-after', String(err.retryAfterSeconds));
-      return new HttpException('Too many sign-ins in progress; try again shortly', HttpStatus.SERVICE_UNAVAILABLE);
   }
 }

@@ -1,27 +1,41 @@
-import { ExecutionContext, HttpException, UnauthorizedException } from '@nestjs/common';
+import { ExecutionContext, ForbiddenException, HttpException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import jwt from 'jsonwebtoken';
+import passport from 'passport';
 import { loadConfig } from '../config/app-config.js';
+import type { AuthUser } from '../users/auth-user.js';
 import type { UsersService } from '../users/users.service.js';
 import { AuthGuard } from './auth.guard.js';
-import type { AuthUser } from './auth-user.js';
+import type { Authenticator, Presented } from './authenticator.js';
+import { BearerJwtAuthenticator } from './bearer-jwt.authenticator.js';
+import { CookieJwtAuthenticator } from './cookie-jwt.authenticator.js';
 import { CsrfService } from './csrf.service.js';
-import { JwtStrategy } from './jwt.strategy.js';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
 const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET });
 const alice: AuthUser = { id: 7, username: 'alice', email: 'a@x.test', isSuperuser: false, isStaff: false, isActive: true };
-const token = jwt.sign({}, SECRET, { subject: '7', issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, expiresIn: 60, jwtid: 'j1' });
+const bob: AuthUser = { ...alice, id: 8, username: 'bob' };
+const tokenOf = (sub: string, jti = 'j1') =>
+  jwt.sign({}, SECRET, { subject: sub, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, expiresIn: 60, jwtid: jti });
+const token = tokenOf('7');
+const csrf = new CsrfService(SECRET);
+
+type FindAuthUser = (id: number) => Promise<AuthUser | null>;
+const usersById: FindAuthUser = async (id) => [alice, bob].find((user) => user.id === id) ?? null;
 
 /** The guard with a users service of our making: the one edge replaced here is the database. */
-function guardWith(findAuthUser: (id: number) => Promise<AuthUser | null>): AuthGuard {
+function guardWith(findAuthUser: FindAuthUser, authenticators?: Authenticator[]): AuthGuard {
   const users = { findAuthUser } as unknown as UsersService;
-  return new AuthGuard(new Reflector(), new JwtStrategy(config, SECRET, users), new CsrfService(SECRET));
+  return new AuthGuard(
+    new Reflector(),
+    authenticators ?? [new BearerJwtAuthenticator(config, SECRET), new CookieJwtAuthenticator(config, SECRET, csrf)],
+    users,
+  );
 }
 
-function contextFor(headers: Record<string, string>) {
-  const request = { headers, cookies: {}, method: 'GET', url: '/auth/me' } as unknown as FastifyRequest & { user?: AuthUser };
+function contextFor(headers: Record<string, string>, { cookies = {}, method = 'GET' }: { cookies?: Record<string, string>; method?: string } = {}) {
+  const request = { headers, cookies, method, url: '/auth/me' } as unknown as FastifyRequest & { user?: AuthUser };
   const sent: Record<string, string> = {};
   const reply = { header: (name: string, value: string) => (sent[name] = value) } as unknown as FastifyReply;
   class SomeController {}
@@ -31,6 +45,17 @@ function contextFor(headers: Record<string, string>) {
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
   } as unknown as ExecutionContext;
   return { context, request, sent };
+}
+
+/** An authenticator of our own: presents what it is told, and its strategy succeeds with `userId`. */
+function fakeAuthenticator(name: string, presented: Presented, userId: number, verified: string[]): Authenticator {
+  const strategy: passport.Strategy = {
+    authenticate(this: passport.StrategyCreated<passport.Strategy>) {
+      verified.push(name);
+      this.success({ source: name, userId, credentialId: `${name}-1` });
+    },
+  };
+  return { name, strategy, presented: () => presented };
 }
 
 describe('AuthGuard', () => {
@@ -65,5 +90,89 @@ describe('AuthGuard', () => {
     const refusal = await guard.canActivate(context).catch((err: HttpException) => err);
     expect((refusal as HttpException).getStatus()).toBe(302);
     expect(asked).toBe(false);
+  });
+
+  it('401 without invalid_token when no credential was presented at all', async () => {
+    const { context, sent } = contextFor({});
+    await expect(guardWith(usersById).canActivate(context)).rejects.toBeInstanceOf(UnauthorizedException);
+    expect(sent['www-authenticate']).toBe('Bearer realm="providers"');
+  });
+
+  describe('the bearer token and the session cookie', () => {
+    it('takes the session cookie when there is no Authorization header', async () => {
+      const { context, request } = contextFor({}, { cookies: { access_token: tokenOf('8') } });
+      await expect(guardWith(usersById).canActivate(context)).resolves.toBe(true);
+      expect(request.user).toEqual(bob);
+    });
+
+    it('lets a present Authorization header decide alone, even beside a good cookie', async () => {
+      for (const authorization of ['Bearer not-a-token', `Basic ${Buffer.from('bob:pw-bob').toString('base64')}`, 'Bearer a.b.c']) {
+        const { context, request, sent } = contextFor({ authorization }, { cookies: { access_token: tokenOf('8') } });
+        await expect(guardWith(usersById).canActivate(context)).rejects.toBeInstanceOf(UnauthorizedException);
+        expect(sent['www-authenticate']).toBe('Bearer realm="providers", error="invalid_token"');
+        expect(request.user).toBeUndefined();
+      }
+      const { context, request } = contextFor({ authorization: `Bearer ${token}` }, { cookies: { access_token: tokenOf('8') } });
+      await expect(guardWith(usersById).canActivate(context)).resolves.toBe(true);
+      expect(request.user).toEqual(alice);
+    });
+
+    it('asks a cookie-authenticated unsafe request for the CSRF token of its own session', async () => {
+      const cookie = tokenOf('8', 'session-1');
+      const withCsrf = (value: string) => ({ 'x-csrf-token': value });
+      const cookies = { access_token: cookie, csrftoken: csrf.issue('session-1') };
+
+      const missing = contextFor({}, { cookies, method: 'POST' });
+      await expect(guardWith(usersById).canActivate(missing.context)).rejects.toBeInstanceOf(ForbiddenException);
+      const otherSession = csrf.issue('session-2');
+      const stolen = contextFor(withCsrf(otherSession), { cookies: { ...cookies, csrftoken: otherSession }, method: 'POST' });
+      await expect(guardWith(usersById).canActivate(stolen.context)).rejects.toBeInstanceOf(ForbiddenException);
+
+      const matching = contextFor(withCsrf(cookies.csrftoken), { cookies, method: 'POST' });
+      await expect(guardWith(usersById).canActivate(matching.context)).resolves.toBe(true);
+      const safe = contextFor({}, { cookies: { access_token: cookie }, method: 'GET' });
+      await expect(guardWith(usersById).canActivate(safe.context)).resolves.toBe(true);
+      const bearer = contextFor({ authorization: `Bearer ${token}` }, { method: 'POST' });
+      await expect(guardWith(usersById).canActivate(bearer.context)).resolves.toBe(true);
+    });
+  });
+
+  it('registers no strategy in passport’s process-wide registry (each application verifies with its own key)', () => {
+    guardWith(usersById);
+    const registry = passport as unknown as { _strategy(name: string): unknown };
+    for (const name of ['jwt', 'bearer-jwt', 'cookie-jwt']) expect(registry._strategy(name)).toBeUndefined();
+  });
+
+  describe('any list of authenticators', () => {
+    it('asks them in order, and the first one presented something verifies it', async () => {
+      const verified: string[] = [];
+      const list = [
+        fakeAuthenticator('api-key', 'nothing', 7, verified),
+        fakeAuthenticator('issuer', 'credential', 8, verified),
+        fakeAuthenticator('other', 'credential', 7, verified),
+      ];
+      const { context, request } = contextFor({});
+      await expect(guardWith(usersById, list).canActivate(context)).resolves.toBe(true);
+      expect(request.user).toEqual(bob);
+      expect(verified).toEqual(['issuer']);
+    });
+
+    it('refuses a malformed credential unverified, without asking the authenticators after it', async () => {
+      const verified: string[] = [];
+      const list = [fakeAuthenticator('api-key', 'malformed', 7, verified), fakeAuthenticator('issuer', 'credential', 8, verified)];
+      const { context, sent } = contextFor({});
+      await expect(guardWith(usersById, list).canActivate(context)).rejects.toBeInstanceOf(UnauthorizedException);
+      expect(sent['www-authenticate']).toBe('Bearer realm="providers", error="invalid_token"');
+      expect(verified).toEqual([]);
+    });
+
+    it('loads the user a verified credential names, and refuses one that is gone', async () => {
+      const verified: string[] = [];
+      const { context } = contextFor({});
+      await expect(guardWith(usersById, [fakeAuthenticator('issuer', 'credential', 99, verified)]).canActivate(context)).rejects.toBeInstanceOf(
+        UnauthorizedException,
+      );
+      expect(verified).toEqual(['issuer']);
+    });
   });
 });

@@ -1,9 +1,9 @@
 import {
   CanActivate,
   ExecutionContext,
-  ForbiddenException,
   HttpException,
   HttpStatus,
+  Inject,
   Injectable,
   Logger,
   UnauthorizedException,
@@ -11,33 +11,40 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import passport from 'passport';
+import type { AuthUser } from '../users/auth-user.js';
+import { UsersService } from '../users/users.service.js';
 import { prefersHtml } from './accept.js';
-import type { AuthUser } from './auth-user.js';
-import { CsrfService } from './csrf.service.js';
-import { JwtStrategy, type VerifiedToken } from './jwt.strategy.js';
+import { AUTHENTICATORS, type Authenticator, type Presented, type VerifiedCredential } from './authenticator.js';
+import { bearerChallenge } from './challenge.js';
 import { IS_PUBLIC } from './public.decorator.js';
-import { presentedToken } from './token-extraction.js';
-
-export const REALM = 'providers';
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /**
- * The global guard (APP_GUARD): every route needs a valid access token unless it is @Public().
- * The token comes from `Authorization: Bearer` or the access cookie (see presentedToken);
- * cookie-authenticated unsafe requests must also pass the CSRF check. Without valid
- * credentials, a browser navigation is redirected to the login page and anything else gets
- * 401 with WWW-Authenticate. It runs before interceptors, pipes and the handler, so nothing
- * about the request's body or method is looked at before authentication.
+ * The global guard (APP_GUARD): every route needs valid credentials unless it is @Public().
+ * The registered authenticators are asked in order (auth.module.ts: the bearer token, then the
+ * session cookie); the first one the request presents a credential to verifies it through its
+ * passport strategy, then the guard loads the user it names, then that authenticator's own
+ * check runs (the cookie's CSRF check). Without valid credentials, a browser navigation is
+ * redirected to the login page and anything else gets 401 with WWW-Authenticate. It runs
+ * before interceptors, pipes and the handler, so nothing about the request's body or method
+ * is looked at before authentication.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly logger = new Logger(AuthGuard.name);
+  /**
+   * This application's own passport, holding each authenticator's strategy by name. Not
+   * passport's process-wide one: the last application built in a process (tests build
+   * several) would otherwise verify credentials for all of them, with its own key.
+   */
+  private readonly passport = new passport.Authenticator();
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly strategy: JwtStrategy,
-    private readonly csrf: CsrfService,
-  ) {}
+    @Inject(AUTHENTICATORS) private readonly authenticators: readonly Authenticator[],
+    private readonly users: UsersService,
+  ) {
+    for (const authenticator of authenticators) this.passport.use(authenticator.name, authenticator.strategy);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
@@ -45,38 +52,54 @@ export class AuthGuard implements CanActivate {
     const request = http.getRequest<FastifyRequest & { user?: AuthUser }>();
     const reply = http.getResponse<FastifyReply>();
 
-    const presented = presentedToken(request);
-    const verified = presented?.token ? await this.authenticate(request, reply) : false;
-    if (!presented || !verified) throw this.unauthenticated(request, reply, presented !== null);
+    const chosen = this.authenticatorFor(request);
+    if (!chosen) throw this.unauthenticated(request, reply, false);
+    const credential = chosen.presented === 'credential' ? await this.verify(chosen.authenticator, request, reply) : null;
+    const user = credential && (await this.userOf(credential));
+    if (!credential || !user) throw this.unauthenticated(request, reply, true);
 
-    if (presented.via === 'cookie' && !SAFE_METHODS.has(request.method) && !this.csrf.verify(request, verified.jti)) {
-      throw new ForbiddenException(
-        'CSRF token missing or incorrect: send the value of the csrftoken cookie in an X-CSRF-Token header',
-      );
-    }
-    request.user = verified.user;
+    chosen.authenticator.checkRequest?.(request, credential);
+    request.user = user;
     return true;
   }
 
+  /** The first authenticator that the request presents something to: it alone decides. */
+  private authenticatorFor(request: FastifyRequest): { authenticator: Authenticator; presented: Presented } | null {
+    for (const authenticator of this.authenticators) {
+      const presented = authenticator.presented(request);
+      if (presented !== 'nothing') return { authenticator, presented };
+    }
+    return null;
+  }
+
   /**
-   * Runs the passport-jwt strategy of this application. A per-request object whose prototype is
-   * the strategy (as passport does for a strategy registered by name) receives passport's
-   * per-request success/fail functions, so concurrent requests never share them. Resolves false
-   * for a rejected token; rejects for an error (e.g. the database is down: 503, not 401).
+   * Runs the authenticator's strategy by name; passport gives each request its own instance of
+   * it. Resolves null for a refused credential; rejects for an error.
    */
-  private authenticate(request: FastifyRequest, reply: FastifyReply): Promise<VerifiedToken | false> {
+  private verify(authenticator: Authenticator, request: FastifyRequest, reply: FastifyReply): Promise<VerifiedCredential | null> {
     return new Promise((resolve, reject) => {
-      const middleware = passport.authenticate(
-        Object.create(this.strategy) as passport.Strategy,
+      const middleware = this.passport.authenticate(
+        authenticator.name,
         { session: false },
-        (err: unknown, verified: VerifiedToken | false, info: unknown) => {
+        (err: unknown, credential: VerifiedCredential | false, info: unknown) => {
           if (err) return reject(err);
-          if (!verified) this.logger.debug(`Token rejected: ${describe(info)}`);
-          resolve(verified || false);
+          if (!credential) this.logger.debug(`Token rejected: ${describe(info)}`);
+          resolve(credential || null);
         },
       );
       middleware(request, reply, (err?: unknown) => reject(err ?? new Error('passport ended without a result')));
     });
+  }
+
+  /**
+   * The user a verified credential names, when they still exist and are active. Rejects when
+   * the database fails, so that the answer is 503, not 401.
+   */
+  private async userOf(credential: VerifiedCredential): Promise<AuthUser | null> {
+    const user = await this.users.findAuthUser(credential.userId);
+    if (user?.isActive) return user;
+    this.logger.debug('Token rejected: user unknown or inactive');
+    return null;
   }
 
   private unauthenticated(request: FastifyRequest, reply: FastifyReply, credentialSent: boolean): HttpException {
@@ -84,14 +107,13 @@ export class AuthGuard implements CanActivate {
       reply.header('location', `/login/?next=${encodeURIComponent(request.url)}`);
       return new HttpException('Sign in at /login/', HttpStatus.FOUND);
     }
-    // RFC 6750 §3: the challenge says why when a token was presented and refused.
-    reply.header('www-authenticate', `Bearer realm="${REALM}"${credentialSent ? ', error="invalid_token"' : ''}`);
+    reply.header('www-authenticate', bearerChallenge({ invalidToken: credentialSent }));
     return new UnauthorizedException(credentialSent ? 'Invalid or expired token' : 'Authentication required');
   }
 }
 
-/** Why a token was refused, for debug logs: jsonwebtoken's reason, never the token itself. */
+/** Why a credential was refused, for debug logs: the verifier's reason, never the credential itself. */
 function describe(info: unknown): string {
-  const message = info instanceof Error ? `${info.name}: ${info.message}` : 'user unknown or inactive, or claims refused';
+  const message = info instanceof Error ? `${info.name}: ${info.message}` : 'claims refused';
   return message.replace(/[^\x20-\x7e]/g, '?').slice(0, 120);
 }

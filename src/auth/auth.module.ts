@@ -4,12 +4,20 @@ import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
+import { AUTHENTICATORS, type Authenticator } from './authenticator.js';
+import { BearerJwtAuthenticator } from './bearer-jwt.authenticator.js';
+import { CookieJwtAuthenticator } from './cookie-jwt.authenticator.js';
 import { CsrfService } from './csrf.service.js';
 import { JWT_SIGNING_KEY, resolveJwtSecret } from './jwt-secret.js';
-import { JwtStrategy } from './jwt.strategy.js';
 import { LoginPageController } from './login-page.controller.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { TokenService } from './token.service.js';
+
+/**
+ * The ways a request may present credentials, in the order the guard asks them. A new one
+ * (an API key, another issuer's tokens) is one Authenticator class added here.
+ */
+const AUTHENTICATOR_CLASSES = [BearerJwtAuthenticator, CookieJwtAuthenticator];
 
 /**
  * Sign-in (JSON and the HTML page), access tokens, the browser session's cookies and CSRF
@@ -20,10 +28,11 @@ import { TokenService } from './token.service.js';
   controllers: [AuthController, LoginPageController],
   providers: [
     { provide: JWT_SIGNING_KEY, useFactory: resolveJwtSecret, inject: [AppConfig] },
+    ...AUTHENTICATOR_CLASSES,
+    { provide: AUTHENTICATORS, useFactory: (...list: Authenticator[]) => list, inject: AUTHENTICATOR_CLASSES },
     AuthGuard,
     AuthService,
     CsrfService,
-    JwtStrategy,
     LoginThrottle,
     TokenService,
   ],

@@ -3,10 +3,11 @@ import type { FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { UsersService, type UserCredentials } from '../users/users.service.js';
-import { hashPassword, verifyPassword } from '../world/password-hashing.js';
+import { hashPassword, verifyPassword } from './password-hashing.js';
 import { CsrfService } from './csrf.service.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { PasswordCheckQueue, PasswordChecksBusy } from './password-check-queue.js';
+import { InvalidCredentials, SignInBusy, SignInThrottled } from './sign-in.errors.js';
 import { TokenService, type IssuedToken } from './token.service.js';
 
 /**
@@ -17,19 +18,6 @@ import { TokenService, type IssuedToken } from './token.service.js';
 const PASSWORD_CHECK_SLOTS = Math.max(1, Math.min(2, availableParallelism() - 1));
 /** Beyond this many sign-ins waiting for a slot, further ones get 503 at once. */
 const PASSWORD_CHECK_MAX_WAITING = 32;
-
-export type SignInFailure = 'invalid_credentials' | 'throttled' | 'busy';
-
-/** Why a sign-in was refused; controllers turn it into a 401, 429 or 503 (JSON or HTML). */
-export class SignInError extends Error {
-  constructor(
-    readonly code: SignInFailure,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(code);
-    this.name = 'SignInError';
-  }
-}
 
 export interface SignedIn {
   token: IssuedToken;
@@ -56,7 +44,7 @@ export class AuthService implements OnModuleInit {
   /**
    * Checks a username and password. A wrong password, an unknown user and an inactive user
    * fail alike (same error, one password check each), and only failures are counted by the
-   * throttle.
+   * throttle. Refusals are SignInRefused errors.
    */
   async signIn(request: FastifyRequest, username: string, password: string): Promise<SignedIn> {
     await this.assertNotThrottled(request, username);
@@ -72,14 +60,14 @@ export class AuthService implements OnModuleInit {
         return { credentials, matches: await verifyPassword(credentials?.passwordHash ?? this.dummyHash, password) };
       });
     } catch (err) {
-      if (err instanceof PasswordChecksBusy) throw new SignInError('busy', 1);
+      if (err instanceof PasswordChecksBusy) throw new SignInBusy(1);
       throw err;
     }
     const { credentials, matches } = checked;
 
     if (!matches || !credentials || !credentials.isActive) {
       await this.throttle.recordFailure(request, username);
-      throw new SignInError('invalid_credentials');
+      throw new InvalidCredentials();
     }
     const token = this.tokens.issue(credentials.id);
     return { token, csrfToken: this.csrf.issue(token.jti) };
@@ -87,6 +75,6 @@ export class AuthService implements OnModuleInit {
 
   private async assertNotThrottled(request: FastifyRequest, username: string): Promise<void> {
     const throttled = await this.throttle.check(request, username);
-    if (throttled) throw new SignInError('throttled', throttled.retryAfterSeconds);
+    if (throttled) throw new SignInThrottled(throttled.retryAfterSeconds);
   }
 }

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { AuthUser } from './auth-user.js';
+import type { AuthUser } from '../users/auth-user.js';
 
 /**
  * The signed-in user of a guarded route. Fails loudly (a 500, logged) when no authentication

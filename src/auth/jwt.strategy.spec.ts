@@ -1,4 +1,7 @@
-import { parseUserId } from './jwt.strategy.js';
+import { loadConfig } from '../config/app-config.js';
+import { JwtStrategy, parseUserId } from './jwt.strategy.js';
+
+const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
 
 describe('parseUserId (the token subject)', () => {
   it.each([
@@ -14,4 +17,27 @@ describe('parseUserId (the token subject)', () => {
       expect(parseUserId(sub)).toBeNull();
     },
   );
+});
+
+describe('JwtStrategy claims (after jsonwebtoken verified the signature)', () => {
+  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET });
+  const strategy = new JwtStrategy('bearer-jwt', () => null, config, SECRET);
+  const now = Math.floor(Date.now() / 1000);
+  const good = { sub: '7', jti: 'j1', iat: now, exp: now + 60 };
+
+  it('answers the user id and the token id, and which authenticator verified it, without looking the user up', () => {
+    expect(strategy.validate(good)).toEqual({ source: 'bearer-jwt', userId: 7, credentialId: 'j1' });
+  });
+
+  it.each([
+    ['no exp', { ...good, exp: undefined }],
+    ['no iat', { ...good, iat: undefined }],
+    ['iat in the future', { ...good, iat: now + 3600 }],
+    ['no jti', { ...good, jti: undefined }],
+    ['an empty jti', { ...good, jti: '' }],
+    ['an overlong jti', { ...good, jti: 'j'.repeat(65) }],
+    ['a numeric sub', { ...good, sub: 7 }],
+  ])('refuses a token with %s', (_what, payload) => {
+    expect(strategy.validate(payload)).toBe(false);
+  });
 });

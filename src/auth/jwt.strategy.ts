@@ -1,14 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { createSecretKey } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import passport from 'passport';
 import { Strategy } from 'passport-jwt';
-import { AppConfig } from '../config/app-config.js';
-import { UsersService } from '../users/users.service.js';
-import type { AuthUser } from './auth-user.js';
-import { JWT_SIGNING_KEY } from './jwt-secret.js';
-import { presentedToken } from './token-extraction.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { VerifiedCredential } from './authenticator.js';
 
 export const JWT_ALGORITHM = 'HS256';
 
@@ -16,12 +12,6 @@ export const JWT_ALGORITHM = 'HS256';
 const MAX_USER_ID = 2_147_483_647;
 /** Tolerated clock difference for `iat`, `nbf` and `exp`. */
 const CLOCK_TOLERANCE_SECONDS = 5;
-
-/** A token that passed every check: whose it is, and its id (the CSRF token is bound to it). */
-export interface VerifiedToken {
-  user: AuthUser;
-  jti: string;
-}
 
 interface AccessTokenPayload {
   sub?: unknown;
@@ -31,17 +21,22 @@ interface AccessTokenPayload {
 }
 
 /**
- * Verifies access tokens: HS256 only (so `alg: none` and asymmetric algorithms are refused by
- * the verifier), signature, issuer, audience and expiry by jsonwebtoken; then what
- * jsonwebtoken does not insist on (exp and iat present, a sane `sub`), and that the user still
- * exists and is active, on every request. Answers false for any bad token, so the guard can
- * tell "rejected" (401) from "the database failed" (an error, 503).
+ * passport-jwt, verifying our access tokens wherever `extractToken` finds them (one instance
+ * per credential source: BearerJwtAuthenticator, CookieJwtAuthenticator). HS256 only (so
+ * `alg: none` and asymmetric algorithms are refused by the verifier), signature, issuer,
+ * audience and expiry by jsonwebtoken; then what jsonwebtoken does not insist on (exp and iat
+ * present, a sane `sub` and `jti`). It succeeds with the token's claims only: whether the
+ * user still exists and is active is the guard's next step.
  */
-@Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(config: AppConfig, @Inject(JWT_SIGNING_KEY) signingKey: string, private readonly users: UsersService) {
+export class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor(
+    private readonly source: string,
+    extractToken: (request: FastifyRequest) => string | null,
+    config: AppConfig,
+    signingKey: string,
+  ) {
     super({
-      jwtFromRequest: (req: FastifyRequest) => presentedToken(req)?.token ?? null,
+      jwtFromRequest: extractToken,
       // A KeyObject, not the string: given a string, jsonwebtoken first tries (and fails) to
       // parse it as a public key on every verification, which was the largest CPU cost of
       // a request.
@@ -55,26 +50,24 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   /**
-   * The guard runs this instance itself; registering it in passport's process-wide registry
-   * would let the last application built in a process (tests build several) verify tokens for
-   * all of them, against its own key and database.
+   * Where @nestjs/passport registers the strategy as it is built: a throwaway instance. The
+   * guard registers it, by its authenticator's name, in the application's own passport
+   * instance; passport's process-wide registry would let the last application built in a
+   * process (tests build several) verify tokens for all of them, against its own key.
    */
   getPassportInstance(): passport.Authenticator {
     return new passport.Authenticator();
   }
 
-  /** What passport hands the guard as its "user": the user and the token's id. */
-  async validate(payload: AccessTokenPayload): Promise<VerifiedToken | false> {
+  /** What passport hands the guard: the token's claims, or false to refuse it. */
+  validate(payload: AccessTokenPayload): VerifiedCredential | false {
     const now = Math.floor(Date.now() / 1000);
     if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return false;
     if (payload.iat > now + CLOCK_TOLERANCE_SECONDS) return false;
     if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 64) return false;
     const userId = parseUserId(payload.sub);
     if (userId === null) return false;
-
-    const user = await this.users.findAuthUser(userId);
-    if (!user || !user.isActive) return false;
-    return { user, jti: payload.jti };
+    return { source: this.source, userId, credentialId: payload.jti };
   }
 }
 

@@ -1,15 +1,17 @@
-import { Body, Controller, ForbiddenException, Get, Header, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Post, Query, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
 import { setSessionCookies } from './auth-cookies.js';
-import { AuthService, SignInError, type SignedIn } from './auth.service.js';
+import { AuthService, type SignedIn } from './auth.service.js';
 import { PASSWORD_MAX_LENGTH, USERNAME_MAX_LENGTH } from './dto/login.dto.js';
 import { CROSS_SITE_MESSAGE, LOGIN_BODY_LIMIT } from './auth.controller.js';
 import { LOGIN_CSS, renderLoginPage, type LoginPageModel } from './login-page.html.js';
-import { isSameSiteRequest, safeNext } from './origin.js';
+import { safeNext } from './origin.js';
 import { Public } from './public.decorator.js';
+import { SameSiteOnly } from './same-site-only.decorator.js';
+import { InvalidCredentials, SignInRefused } from './sign-in.errors.js';
 
 /**
  * Strict for the page: only our own stylesheet loads, the form posts only here, and no other
@@ -44,6 +46,7 @@ export class LoginPageController {
   }
 
   @Public()
+  @SameSiteOnly(CROSS_SITE_MESSAGE)
   @Post('/')
   @RouteConfig({ bodyLimit: LOGIN_BODY_LIMIT })
   @ApiOperation({
@@ -56,7 +59,6 @@ export class LoginPageController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    if (!isSameSiteRequest(request, this.config)) throw new ForbiddenException(CROSS_SITE_MESSAGE);
     const form = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     const next = safeNext(first(form.next) ?? first(queryNext));
     const username = form.username;
@@ -65,17 +67,15 @@ export class LoginPageController {
       return sendPage(reply, 400, { next, username: typeof username === 'string' ? username : '', error: 'Enter your username and password.' });
     }
     if (username.length > USERNAME_MAX_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
-      return sendPage(reply, 401, { next, error: 'Wrong username or password.' });
+      return sendRefusal(reply, new InvalidCredentials(), { next });
     }
 
     let session: SignedIn;
     try {
       session = await this.auth.signIn(request, username, password);
     } catch (err) {
-      if (!(err instanceof SignInError)) throw err;
-      if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
-      const [status, error] = PAGE_ERRORS[err.code];
-      return sendPage(reply, status, { next, username, error });
+      if (!(err instanceof SignInRefused)) throw err;
+      return sendRefusal(reply, err, { next, username });
     }
     setSessionCookies(reply, session, this.config);
     // 303: the browser follows with a GET, and a reload does not post the password again.
@@ -92,11 +92,15 @@ export class LoginPageController {
   }
 }
 
-const PAGE_ERRORS: Record<SignInError['code'], [number, string]> = {
-  invalid_credentials: [401, 'Wrong username or password.'],
-  throttled: [429, 'Too many failed attempts. Please wait a while before trying again.'],
-  busy: [503, 'The service is busy. Please try again in a moment.'],
-};
+/**
+ * The form again, with the refusal's status and its words for people. Of the refusal's headers
+ * only Retry-After applies: a page is no Bearer challenge.
+ */
+function sendRefusal(reply: FastifyReply, refusal: SignInRefused, model: Omit<LoginPageModel, 'error'>): void {
+  const retryAfter = refusal.headers['retry-after'];
+  if (retryAfter !== undefined) reply.header('retry-after', retryAfter);
+  sendPage(reply, refusal.status, { ...model, error: refusal.pageMessage });
+}
 
 function sendPage(reply: FastifyReply, status: number, model: LoginPageModel): void {
   reply.status(status).headers(PAGE_HEADERS).send(renderLoginPage(model));

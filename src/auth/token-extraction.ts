@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { Presented } from './authenticator.js';
 
 export const ACCESS_COOKIE = 'access_token';
 
@@ -9,30 +10,30 @@ const MAX_TOKEN_LENGTH = 4096;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const BEARER = /^Bearer +(\S+)$/i;
 
-/** How the request presented its token: the Authorization header, or the access cookie. */
-export type CredentialSource = 'bearer' | 'cookie';
+/**
+ * A token as a request presents it: undefined when it presents none, null when what it sent
+ * is not even shaped like one of our tokens.
+ */
+type PresentedToken = string | null | undefined;
 
-export interface PresentedToken {
-  via: CredentialSource;
-  /** null when a credential was sent but is not even shaped like one of our tokens. */
-  token: string | null;
+/** The token of an `Authorization: Bearer` header; any other Authorization header is null. */
+export function bearerToken(request: FastifyRequest): PresentedToken {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = BEARER.exec(header);
+  return match && isTokenShaped(match[1]) ? match[1] : null;
 }
 
-/**
- * The credential a request presents: the Authorization header when there is one, otherwise
- * the access cookie. An Authorization header that is present decides alone (no falling back
- * to the cookie), so a request that sent a bad header is answered as such, and a request is
- * never cookie-authenticated (which needs CSRF) and bearer-authenticated at once.
- */
-export function presentedToken(request: FastifyRequest): PresentedToken | null {
-  const header = request.headers.authorization;
-  if (header !== undefined) {
-    const match = BEARER.exec(header);
-    return { via: 'bearer', token: match && isTokenShaped(match[1]) ? match[1] : null };
-  }
+/** The token in the access cookie; an empty cookie is none. */
+export function cookieToken(request: FastifyRequest): PresentedToken {
   const cookie = (request.cookies as Record<string, string | undefined> | undefined)?.[ACCESS_COOKIE];
-  if (cookie) return { via: 'cookie', token: isTokenShaped(cookie) ? cookie : null };
-  return null;
+  if (!cookie) return undefined;
+  return isTokenShaped(cookie) ? cookie : null;
+}
+
+export function presence(token: PresentedToken): Presented {
+  if (token === undefined) return 'nothing';
+  return token === null ? 'malformed' : 'credential';
 }
 
 function isTokenShaped(token: string): boolean {

@@ -1,24 +1,35 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from './domain-error.js';
 import { errorBody, type ErrorBody } from './error-body.js';
-import { isDatabaseUnavailable } from '../database/database-errors.js';
-import { DatabaseStatus } from '../database/database-status.js';
 
 /** Fastify's code for a request that outlived REQUEST_TIMEOUT_MS (its `handlerTimeout`). */
 const HANDLER_TIMEOUT = 'FST_ERR_HANDLER_TIMEOUT';
 
 /**
+ * Recognises errors that this folder knows nothing about (a database that does not answer)
+ * and says how to answer them. The module that knows the error registers its translator in
+ * the ERROR_TRANSLATORS list, so that common/ depends on no storage.
+ */
+export interface ErrorTranslator {
+  /** The answer for `error`, or undefined when it is not one of this translator's. */
+  translate(error: unknown): HttpException | undefined;
+}
+
+/** The list of ErrorTranslator the filter asks, in order, before calling an error a bug. */
+export const ERROR_TRANSLATORS = Symbol('ERROR_TRANSLATORS');
+
+/**
  * Maps everything thrown to the one error shape. Unknown errors become a bare 500 (logged
- * here, never echoed: no stack, SQL or path reaches a client), a database that does not
- * answer becomes 503 (logged once per outage by DatabaseStatus), and so does a request that
- * outlived REQUEST_TIMEOUT_MS.
+ * here, never echoed: no stack, SQL or path reaches a client); an error one of the
+ * translators recognises gets its answer (a database that does not answer: 503, logged once
+ * per outage by DatabaseStatus), and a request that outlived REQUEST_TIMEOUT_MS gets 503.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AllExceptionsFilter.name);
 
-  constructor(private readonly database: DatabaseStatus) {}
+  constructor(@Inject(ERROR_TRANSLATORS) private readonly translators: readonly ErrorTranslator[]) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -30,19 +41,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof DomainError) return { ...errorBody(exception.status, exception.message), code: exception.code };
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const response = exception.getResponse();
-      const message =
-        typeof response === 'string'
-          ? response
-          : ((response as { message?: string | string[] }).message ?? exception.message);
-      return errorBody(status, message);
+    if (exception instanceof DomainError) {
+      const body = errorBody(exception.status, exception.message);
+      return exception.codeInBody ? { ...body, code: exception.code } : body;
     }
-    if (isDatabaseUnavailable(exception)) {
-      this.database.unavailable(exception);
-      return errorBody(503, 'database unavailable');
+    if (exception instanceof HttpException) return httpExceptionBody(exception);
+    for (const translator of this.translators) {
+      const answer = translator.translate(exception);
+      if (answer) return httpExceptionBody(answer);
     }
     const { statusCode: status, code } = (exception ?? {}) as { statusCode?: unknown; code?: unknown };
     if (code === HANDLER_TIMEOUT) {
@@ -57,4 +63,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return errorBody(500, 'Internal server error');
   }
+}
+
+function httpExceptionBody(exception: HttpException): ErrorBody {
+  const response = exception.getResponse();
+  const message =
+    typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
+  return errorBody(exception.getStatus(), message);
 }

@@ -7,6 +7,11 @@
 export abstract class DomainError extends Error {
   abstract readonly code: string;
   abstract readonly status: number;
+  /**
+   * Whether the body carries `code`. Answers whose body was fixed before errors had codes (the
+   * sign-in refusals) keep it exactly, for the clients that compare it whole, and say false.
+   */
+  readonly codeInBody: boolean = true;
 
   constructor(
     message: string,

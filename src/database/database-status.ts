@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpException, Injectable, Logger, OnApplicationBootstrap, ServiceUnavailableException } from '@nestjs/common';
 import type { EventEmitter } from 'node:events';
 import { DataSource, type AfterQueryEvent, type EntitySubscriberInterface } from 'typeorm';
+import type { ErrorTranslator } from '../common/all-exceptions.filter.js';
 import { describeDatabaseError, isDatabaseUnavailable } from './database-errors.js';
 
 /**
@@ -20,12 +21,13 @@ interface Outage {
 /**
  * Whether the database is answering, as far as requests have seen, so that an outage is logged
  * once when it starts and once when it ends rather than once per request. Failures are
- * reported by the exception filter (every 503 goes through it) and by the pool (idle
- * connections the server closed); the end is the first query that succeeds afterwards, seen
- * as a TypeORM subscriber, which is told about every query the application runs.
+ * reported by the exception filter, which asks this class to translate every error it does
+ * not know (so every 503 goes through here), and by the pool (idle connections the server
+ * closed); the end is the first query that succeeds afterwards, seen as a TypeORM subscriber,
+ * which is told about every query the application runs.
  */
 @Injectable()
-export class DatabaseStatus implements EntitySubscriberInterface, OnApplicationBootstrap {
+export class DatabaseStatus implements EntitySubscriberInterface, OnApplicationBootstrap, ErrorTranslator {
   private readonly logger = new Logger(DatabaseStatus.name);
   private outage: Outage | null = null;
 
@@ -41,6 +43,13 @@ export class DatabaseStatus implements EntitySubscriberInterface, OnApplicationB
       if (isDatabaseUnavailable(err)) this.unavailable(err, { request: false });
       else this.logger.warn(`An idle database connection failed: ${describeDatabaseError(err)}`);
     });
+  }
+
+  /** A request failed because the database did not answer: 503, and the outage is noted. */
+  translate(error: unknown): HttpException | undefined {
+    if (!isDatabaseUnavailable(error)) return undefined;
+    this.unavailable(error);
+    return new ServiceUnavailableException('database unavailable');
   }
 
   /** A database failure; `request` when a request was answered 503 because of it. */

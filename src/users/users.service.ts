@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user.js';
+import type { AuthUser } from './auth-user.js';
 import { AppConfig } from '../config/app-config.js';
 import { ChangeAwareCache } from '../database/change-aware-cache.js';
 import { DataChangesService } from '../database/data-changes.service.js';

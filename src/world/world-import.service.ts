@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { HASHING_CONCURRENCY, hashPassword, mapConcurrently, verifyPassword } from './password-hashing.js';
+import { HASHING_CONCURRENCY, hashPassword, mapConcurrently, verifyPassword } from '../auth/password-hashing.js';
 import { ProblemList, validateWorld } from './world-validation.js';
 import type { World, WorldProblem } from './world.types.js';
 

@@ -1,0 +1,45 @@
+import {
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiForbiddenResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { AppConfig } from '../config/app-config.js';
+import { isSameSiteRequest } from './origin.js';
+
+const SAME_SITE_ONLY = 'sameSiteOnly';
+
+/**
+ * Refuses with 403 and `message` a request sent from another site's page (see
+ * isSameSiteRequest): what stops another site from signing a visitor in or out. A guard, so
+ * the refusal comes before anything about the body is looked at.
+ */
+export function SameSiteOnly(message: string): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(SAME_SITE_ONLY, message),
+    UseGuards(SameSiteGuard),
+    ApiForbiddenResponse({ description: 'Sent from another site (Origin)' }),
+  );
+}
+
+@Injectable()
+export class SameSiteGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly config: AppConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const message = this.reflector.getAllAndOverride<string | undefined>(SAME_SITE_ONLY, [context.getHandler(), context.getClass()]);
+    if (message !== undefined && !isSameSiteRequest(context.switchToHttp().getRequest<FastifyRequest>(), this.config)) {
+      throw new ForbiddenException(message);
+    }
+    return true;
+  }
+}
