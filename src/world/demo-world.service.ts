@@ -69,7 +69,12 @@ export class DemoWorldService {
   }
 }
 
-/** Each demo user's login and what it shows, worked out from the world so the two cannot disagree. */
+/**
+ * Each demo user's login and what it shows, worked out from the world so the two cannot
+ * disagree. It restates `provider.read` (src/permissions/access-scopes.ts) over the world
+ * file, since the log is written before anyone signs in; test/read-rule-restatements.e2e-spec.ts
+ * checks its counts against checkAccess.
+ */
 export function demoLogins(world: WorldFile): DemoLogin[] {
   const accounts = new Map(world.accounts.map((a) => [a.accountNumber, a]));
   const platformCount = world.providers.filter((p) => accounts.get(p.owner.accountNumber)?.isPlatform).length;
