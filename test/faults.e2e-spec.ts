@@ -2,8 +2,10 @@ import http from 'node:http';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
-import { PermissionsService, type ProviderMiniRow, type ReadSubject } from '../src/permissions/permissions.service.js';
+import { readScope, type ReadSubject } from '../src/permissions/access-scopes.js';
+import { miniListQuery, type ProviderMiniRow } from '../src/providers/providers.repository.js';
 import { generateWorld } from '../src/world/world-generator.js';
+import { WorldImportRepository } from '../src/world/world-import.repository.js';
 import { WorldImportService } from '../src/world/world-import.service.js';
 import { percentile, runLoad, send, type RequestSpec } from './support/http-load.js';
 import { compileService } from './support/compiled.js';
@@ -26,16 +28,10 @@ const OUTAGE_MS = 10_000;
 
 const count = (text: string, pattern: RegExp) => (text.match(new RegExp(pattern, 'g')) ?? []).length;
 
-/** What a user may read, by the rule's own SQL, on a connection that lives only for the question. */
+/** What a user may read, by the service's own list query, on a connection that lives only for the question. */
 async function truthFor(url: string, user: ReadSubject): Promise<ProviderMiniRow[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const db = { query: (sql: string, params: unknown[]) => client.query(sql, params).then((r) => r.rows) };
-    return await new PermissionsService(db as unknown as DataSource).readableProviders(user);
-  } finally {
-    await client.end();
-  }
+  const { sql: text, params } = miniListQuery(readScope(user));
+  return (await sql(url, text, [...params])).rows;
 }
 
 async function sql(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
@@ -70,7 +66,7 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
     try {
       await ds.runMigrations();
       const world = generateWorld({ seed: 7, accounts: 4, users: 8, providers: 60, platformProviders: 4 });
-      await new WorldImportService(ds).importWorld(world);
+      await new WorldImportService(new WorldImportRepository(ds)).importWorld(world);
       const rows: { id: number; username: string; is_superuser: boolean }[] = await ds.query(
         `SELECT u.id, u.username, u.is_superuser FROM users u
           WHERE u.is_active AND EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = u.id) ORDER BY u.id`,

@@ -1,18 +1,31 @@
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
-import { PermissionsService, type ReadSubject } from '../src/permissions/permissions.service.js';
+import { AccessRepository } from '../src/permissions/access.repository.js';
+import { readScope, type ReadSubject } from '../src/permissions/access-scopes.js';
+import { DomainError } from '../src/common/domain-error.js';
+import { ActionForbiddenError, ProviderNotFoundError } from '../src/permissions/permissions.errors.js';
+import { PermissionsService } from '../src/permissions/permissions.service.js';
+import { miniListQuery, ProvidersRepository, type ProviderMiniRow } from '../src/providers/providers.repository.js';
+import { Factories } from './support/factories.js';
 import { emptyTables, migratedDataSource, type MigratedDataSource } from './support/test-database.js';
 import { expectedReadable, insertRowWorld, rowWorldArbitrary } from './support/random-world.js';
 
-describe('PermissionsService against PostgreSQL', () => {
+describe('the read rule against PostgreSQL', () => {
   let database: MigratedDataSource;
   let ds: DataSource;
   let permissions: PermissionsService;
+  let providers: ProvidersRepository;
+  /** The list query, as ProvidersService runs it. */
+  const readableProviders = (who: ReadSubject | null): Promise<ProviderMiniRow[]> => providers.findMini(readScope(who));
+  /** The bulk check of `provider.read`; isStaff plays no part in reading. */
+  const canRead = (who: ReadSubject | null, ids: number[]) =>
+    permissions.checkAccess(who && { ...who, isStaff: false }, 'provider.read', ids);
 
   beforeAll(async () => {
     database = await migratedDataSource({ statementTimeoutMs: 30_000 });
     ds = database.ds;
-    permissions = new PermissionsService(ds);
+    permissions = new PermissionsService(new AccessRepository(ds));
+    providers = new ProvidersRepository(ds);
   });
   afterAll(async () => {
     await database?.close();
@@ -20,7 +33,7 @@ describe('PermissionsService against PostgreSQL', () => {
 
   const subject = (id: number, u: { isSuperuser: boolean; isActive: boolean }): ReadSubject => ({ id, ...u });
 
-  it('readableProviders and canRead both match the reference model on random worlds', async () => {
+  it('the list query and the bulk check both match the reference model on random worlds', async () => {
     await fc.assert(
       fc.asyncProperty(rowWorldArbitrary, async (world) => {
         const { userIds, providerIds } = await insertRowWorld(database, world);
@@ -28,10 +41,10 @@ describe('PermissionsService against PostgreSQL', () => {
         for (const [ui, u] of world.users.entries()) {
           const who = subject(userIds[ui], u);
           const want = expected[ui].map((i) => providerIds[i]);
-          const listed = await permissions.readableProviders(who);
+          const listed = await readableProviders(who);
           expect(listed.map((r) => r.id)).toEqual(want);
           // The bulk check agrees with the list on every provider (and on ids that do not exist).
-          const allowed = await permissions.canRead(who, [...providerIds, 2_000_000_000]);
+          const allowed = await canRead(who, [...providerIds, 2_000_000_000]);
           expect([...allowed].sort((a, b) => a - b)).toEqual(want);
         }
       }),
@@ -39,11 +52,11 @@ describe('PermissionsService against PostgreSQL', () => {
     );
   });
 
-  it('anonymous reads nothing and canRead ignores ids out of range', async () => {
-    await expect(permissions.readableProviders(null)).resolves.toEqual([]);
-    await expect(permissions.canRead(null, [1])).resolves.toEqual(new Set());
+  it('anonymous reads nothing and the bulk check ignores ids out of range', async () => {
+    await expect(readableProviders(null)).resolves.toEqual([]);
+    await expect(canRead(null, [1])).resolves.toEqual(new Set());
     const root = subject(1, { isSuperuser: true, isActive: true });
-    await expect(permissions.canRead(root, [-1, 0, 1.5, 2 ** 40])).resolves.toEqual(new Set());
+    await expect(canRead(root, [-1, 0, 1.5, 2 ** 40])).resolves.toEqual(new Set());
   });
 
   it('selects only id, name and base_url', async () => {
@@ -52,9 +65,68 @@ describe('PermissionsService against PostgreSQL', () => {
       users: [{ isSuperuser: true, isActive: true, accounts: [0] }],
       providers: [{ owner: [0, 0], baseUrl: null }],
     });
-    const [row] = await permissions.readableProviders(subject(1, { isSuperuser: true, isActive: true }));
+    const [row] = await readableProviders(subject(1, { isSuperuser: true, isActive: true }));
     expect(Object.keys(row).sort()).toEqual(['base_url', 'id', 'name']);
     expect(row).toEqual({ id: 1, name: 'provider-0', base_url: null });
+  });
+
+  describe('requireAccess', () => {
+    const notFound = { name: ProviderNotFoundError.name, status: 404, code: 'provider_not_found' };
+    const forbidden = { name: ActionForbiddenError.name, status: 403, code: 'action_forbidden' };
+    let acme: number;
+    let globex: number;
+    let alicesProvider: number;
+    let inactiveProvider: number;
+    let globexProvider: number;
+    const member = (id: number, flags: { isStaff?: boolean } = {}) => ({ id, isSuperuser: false, isStaff: false, isActive: true, ...flags });
+    let alice: ReturnType<typeof member>;
+    let bob: ReturnType<typeof member>;
+    let sam: ReturnType<typeof member>;
+
+    beforeAll(async () => {
+      await emptyTables(ds, database.db);
+      const f = new Factories(ds);
+      acme = await f.account();
+      globex = await f.account();
+      const [aliceId, bobId, samId] = [await f.user(), await f.user(), await f.user({ isStaff: true })];
+      const aliceProfile = await f.profile(aliceId, acme);
+      await f.profile(bobId, acme);
+      await f.profile(samId, acme);
+      alicesProvider = await f.provider(aliceProfile);
+      inactiveProvider = await f.provider(aliceProfile);
+      await ds.query('UPDATE providers SET is_active = false WHERE id = $1', [inactiveProvider]);
+      globexProvider = await f.provider(await f.profile(await f.user(), globex));
+      [alice, bob, sam] = [member(aliceId), member(bobId), member(samId, { isStaff: true })];
+    });
+
+    const outcome = (promise: Promise<void>) =>
+      promise.then(
+        () => 'allowed',
+        (e: unknown) => (e instanceof DomainError ? { name: e.name, status: e.status, code: e.code } : e),
+      );
+
+    it('allows what the action allows', async () => {
+      await expect(outcome(permissions.requireAccess(alice, 'provider.read', alicesProvider))).resolves.toBe('allowed');
+      await expect(outcome(permissions.requireAccess(alice, 'provider.manage', alicesProvider))).resolves.toBe('allowed');
+      await expect(outcome(permissions.requireAccess(sam, 'provider.manage', alicesProvider))).resolves.toBe('allowed');
+      await expect(outcome(permissions.requireAccess(sam, 'provider.create', acme))).resolves.toBe('allowed');
+    });
+
+    it('answers "not found" for a provider the user may not read, whatever the action, so that its existence does not leak', async () => {
+      for (const action of ['provider.read', 'provider.use', 'provider.manage', 'provider.moderate'] as const) {
+        await expect(outcome(permissions.requireAccess(alice, action, globexProvider))).resolves.toEqual(notFound);
+        await expect(outcome(permissions.requireAccess(alice, action, 2_000_000_000))).resolves.toEqual(notFound);
+      }
+      await expect(outcome(permissions.requireAccess(null, 'provider.read', alicesProvider))).resolves.toEqual(notFound);
+    });
+
+    it('answers "forbidden" for a readable provider the action does not allow, and for an account', async () => {
+      await expect(outcome(permissions.requireAccess(bob, 'provider.manage', alicesProvider))).resolves.toEqual(forbidden);
+      await expect(outcome(permissions.requireAccess(alice, 'provider.use', inactiveProvider))).resolves.toEqual(forbidden);
+      await expect(outcome(permissions.requireAccess(alice, 'provider.moderate', alicesProvider))).resolves.toEqual(forbidden);
+      await expect(outcome(permissions.requireAccess(alice, 'provider.create', acme))).resolves.toEqual(forbidden);
+      await expect(outcome(permissions.requireAccess(sam, 'provider.create', globex))).resolves.toEqual(forbidden);
+    });
   });
 
   describe('at 100,000 providers', () => {
@@ -74,8 +146,8 @@ describe('PermissionsService against PostgreSQL', () => {
     });
 
     it("an ordinary user's read does not scan the providers table", async () => {
-      const q = permissions.readableProvidersQuery(ordinary)!;
-      const [{ 'QUERY PLAN': plan }] = await ds.query(`EXPLAIN (FORMAT JSON) ${q.sql}`, q.params);
+      const q = miniListQuery(readScope(ordinary));
+      const [{ 'QUERY PLAN': plan }] = await ds.query(`EXPLAIN (FORMAT JSON) ${q.sql}`, [...q.params]);
       const scans: { type: string; relation?: string }[] = [];
       const walk = (node: Record<string, unknown>) => {
         scans.push({ type: node['Node Type'] as string, relation: node['Relation Name'] as string | undefined });
@@ -84,7 +156,7 @@ describe('PermissionsService against PostgreSQL', () => {
       walk(plan[0].Plan);
       expect(scans.filter((s) => s.relation === 'providers').map((s) => s.type)).not.toContain('Seq Scan');
       // The user (account 43) reads its account's 200 providers plus the platform account's 200.
-      const rows = await permissions.readableProviders(ordinary);
+      const rows = await readableProviders(ordinary);
       expect(rows).toHaveLength(400);
     });
   });

@@ -2,10 +2,12 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config.js';
 import { DataChangesService } from '../src/database/data-changes.service.js';
-import { PermissionsService, type ReadSubject } from '../src/permissions/permissions.service.js';
+import { readScope, type ReadSubject } from '../src/permissions/access-scopes.js';
 import { serializeProvidersList } from '../src/providers/dto/provider-mini.serializer.js';
 import { ProvidersCache } from '../src/providers/providers-cache.js';
+import { ProvidersRepository } from '../src/providers/providers.repository.js';
 import { ProvidersService } from '../src/providers/providers.service.js';
+import { UsersRepository } from '../src/users/users.repository.js';
 import { Factories } from './support/factories.js';
 import { migratedDataSource, type MigratedDataSource, type TestDatabase } from './support/test-database.js';
 import { sleep, waitFor } from './support/wait.js';
@@ -36,13 +38,13 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
   };
 
   /** What the database says now, serialized as the endpoint does, bypassing the cache. */
-  const fresh = async (user: ReadSubject) => serializeProvidersList(await new PermissionsService(ds).readableProviders(user));
+  const fresh = async (user: ReadSubject) => serializeProvidersList(await new ProvidersRepository(ds).findMini(readScope(user)));
 
   const start = async (env: Record<string, string> = {}) => {
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, PROVIDERS_CACHE: 'on', ...env });
     changes = new DataChangesService(ds, config);
-    cache = new ProvidersCache(config, changes, ds);
-    service = new ProvidersService(new PermissionsService(ds), cache);
+    cache = new ProvidersCache(config, changes, new UsersRepository(ds));
+    service = new ProvidersService(new ProvidersRepository(ds), cache);
     await changes.onApplicationBootstrap();
   };
 

@@ -1,10 +1,9 @@
 import { request } from 'node:http';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { PermissionsService } from '../src/permissions/permissions.service.js';
 import { serializeProvidersList } from '../src/providers/dto/provider-mini.serializer.js';
 import { ProvidersCache } from '../src/providers/providers-cache.js';
-import { STREAM_BATCH_ROWS } from '../src/providers/providers.service.js';
+import { ProvidersService, STREAM_BATCH_ROWS } from '../src/providers/providers.service.js';
 import { loginAs, type Session } from './support/auth.js';
 import { Factories } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -55,7 +54,7 @@ describe.each(['off', 'on'])("a superuser's whole-table answer, streamed in batc
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const expected = serializeProvidersList(
-      await t.app.get(PermissionsService).readableProviders({ id: 0, isSuperuser: true, isActive: true }),
+      await t.app.get(ProvidersService).readableProviders({ id: 0, isSuperuser: true, isActive: true }),
     );
     expect(res.body).toBe(expected);
     expect(JSON.parse(res.body).providers).toHaveLength(COUNT);

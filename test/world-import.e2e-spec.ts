@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { verifyPassword } from '../src/auth/password-hashing.js';
 import { generateWorld } from '../src/world/world-generator.js';
+import { WorldImportRepository } from '../src/world/world-import.repository.js';
 import { WorldImportService, WorldRejectedError } from '../src/world/world-import.service.js';
 import type { WorldFile } from '../src/world/world.types.js';
 import {
@@ -20,7 +21,7 @@ describe('world import (service, PostgreSQL)', () => {
   beforeAll(async () => {
     database = await migratedDataSource({ statementTimeoutMs: 20_000 });
     ds = database.ds;
-    importer = new WorldImportService(ds);
+    importer = new WorldImportService(new WorldImportRepository(ds));
   });
   afterAll(async () => {
     await database?.close();

@@ -1,16 +1,19 @@
 // The baseline: the least a Node server must do for the providers list, with no framework.
 // Per request, like the service: verify the token, load the user (the service does too, on
 // every request, since a token outlives a deactivation), run the service's own read query
-// (imported from the build, so the SQL cannot drift), answer the same JSON. Whatever the
-// service spends beyond this is the framework's and the service's own overhead.
+// (the read scope and the list query imported from the build, so the SQL cannot drift),
+// answer the same JSON. Whatever the service spends beyond this is the framework's and the
+// service's own overhead.
 import http from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { makeVerifier } from './jwt.mjs';
 
 const env = process.env;
-const { PermissionsService } = await import(env.PERMISSIONS_MODULE);
-// readableProvidersQuery reads nothing from `this`: the service's method, called as is.
-const readableProvidersQuery = (user) => PermissionsService.prototype.readableProvidersQuery.call(null, user);
+const fromDist = (path) => import(pathToFileURL(join(env.SERVICE_DIST, 'src', path)).href);
+const { NO_ACCESS, readScope } = await fromDist('permissions/access-scopes.js');
+const { miniListQuery } = await fromDist('providers/providers.repository.js');
 
 const verify = makeVerifier({
   secret: env.JWT_SECRET,
@@ -43,8 +46,9 @@ async function list(userId) {
   const { rows } = await pool.query(USER_SQL, [userId]);
   const row = rows[0];
   if (!row || !row.is_active) return null;
-  const query = readableProvidersQuery({ id: row.id, isSuperuser: row.is_superuser, isActive: row.is_active });
-  const providers = query ? (await pool.query(query.sql, query.params)).rows : [];
+  const scope = readScope({ id: row.id, isSuperuser: row.is_superuser, isActive: row.is_active });
+  const { sql, params } = miniListQuery(scope);
+  const providers = scope === NO_ACCESS ? [] : (await pool.query(sql, params)).rows;
   return JSON.stringify({ providers });
 }
 

@@ -56,11 +56,13 @@ export async function measureScalePoint(prepared, subjects, ctx) {
 
 /** EXPLAIN (ANALYZE, BUFFERS) of the service's own read query (from the build) for one user, warm. */
 async function explainFor(dist, url, username) {
-  const { PermissionsService } = await import(pathToFileURL(join(dist, 'src', 'permissions', 'permissions.service.js')).href);
+  const fromDist = (path) => import(pathToFileURL(join(dist, 'src', path)).href);
+  const { readScope } = await fromDist('permissions/access-scopes.js');
+  const { miniListQuery } = await fromDist('providers/providers.repository.js');
   return withClient(url, async (client) => {
     const { rows } = await client.query('SELECT id, is_superuser, is_active FROM users WHERE username = $1', [username]);
     const user = { id: rows[0].id, isSuperuser: rows[0].is_superuser, isActive: rows[0].is_active };
-    const { sql, params } = PermissionsService.prototype.readableProvidersQuery.call(null, user);
+    const { sql, params } = miniListQuery(readScope(user));
     // The first run reads the pages into shared buffers; the second is the steady state the load sees.
     await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
     const plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);

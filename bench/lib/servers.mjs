@@ -55,7 +55,7 @@ export function startBaseline({ dist, databaseUrl, workDir, label }) {
     env: {
       DATABASE_URL: databaseUrl,
       JWT_SECRET,
-      PERMISSIONS_MODULE: join(dist, 'src', 'permissions', 'permissions.service.js'),
+      SERVICE_DIST: dist,
     },
   });
 }

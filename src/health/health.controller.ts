@@ -1,12 +1,12 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { Public } from '../auth/public.decorator.js';
+import { HealthRepository } from './health.repository.js';
 
 @ApiTags('health')
 @Controller()
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly database: HealthRepository) {}
 
   @Public()
   @Get('healthz')
@@ -20,7 +20,7 @@ export class HealthController {
   @ApiOperation({ summary: 'The database answers; 503 with a reason when it does not.' })
   async readyz(): Promise<{ status: 'ok' }> {
     try {
-      await this.dataSource.query('SELECT 1');
+      await this.database.ping();
     } catch {
       throw new ServiceUnavailableException('database unavailable');
     }

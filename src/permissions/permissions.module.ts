@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AccessRepository } from './access.repository.js';
 import { PermissionsService } from './permissions.service.js';
 
-@Module({ providers: [PermissionsService], exports: [PermissionsService] })
+@Module({ providers: [AccessRepository, PermissionsService], exports: [PermissionsService] })
 export class PermissionsModule {}

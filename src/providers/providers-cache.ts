@@ -1,13 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { ChangeAwareCache } from '../database/change-aware-cache.js';
 import { DataChangesService } from '../database/data-changes.service.js';
+import type { ReadSubject } from '../permissions/access-scopes.js';
+import { UsersRepository } from '../users/users.repository.js';
+
+/**
+ * Which provider changes make a user's list stale: any (superusers), or those in these
+ * accounts. It restates `provider.read` (src/permissions/access-scopes.ts) for invalidation:
+ * an ordinary user reads the providers owned in their own accounts and in platform accounts,
+ * and the triggers announce a change in a platform account as `all`, so their own accounts
+ * are the whole scope. test/read-rule-restatements.e2e-spec.ts checks it against the rule.
+ */
+export type InvalidationScope = 'all' | ReadonlySet<number>;
 
 interface Entry {
   body: Buffer;
-  /** Which changes make it stale: any provider change (superusers), or those in these accounts. */
-  scope: 'all' | ReadonlySet<number>;
+  scope: InvalidationScope;
   /** The flag the list was computed with; a request whose user says otherwise is a miss. */
   isSuperuser: boolean;
 }
@@ -25,7 +34,7 @@ export class ProvidersCache {
   constructor(
     config: AppConfig,
     changes: DataChangesService,
-    private readonly db: DataSource,
+    private readonly users: UsersRepository,
   ) {
     const enabled = config.providersCache && config.PROVIDERS_CACHE_MAX_BYTES > 0;
     this.cache = enabled
@@ -73,7 +82,7 @@ export class ProvidersCache {
 
   async set(ticket: number, user: { id: number; isSuperuser: boolean }, body: Buffer): Promise<void> {
     if (!this.cache?.isLive) return;
-    const scope = user.isSuperuser ? 'all' : await this.accountsOf(user.id);
+    const scope = await this.scopeFor(user);
     this.cache.set(ticket, user.id, { body, scope, isSuperuser: user.isSuperuser });
   }
 
@@ -82,10 +91,8 @@ export class ProvidersCache {
     return this.cache?.stats() ?? { entries: 0, bytes: 0, maxBytes: 0 };
   }
 
-  private async accountsOf(userId: number): Promise<ReadonlySet<number>> {
-    const rows: { account_id: number }[] = await this.db.query('SELECT account_id FROM user_profiles WHERE user_id = $1', [
-      userId,
-    ]);
-    return new Set(rows.map((r) => r.account_id));
+  /** The changes that can alter this user's list (see InvalidationScope). */
+  async scopeFor(user: Pick<ReadSubject, 'id' | 'isSuperuser'>): Promise<InvalidationScope> {
+    return user.isSuperuser ? 'all' : this.users.accountIdsOf(user.id);
   }
 }

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { PermissionsModule } from '../permissions/permissions.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { ProvidersCache } from './providers-cache.js';
 import { ProvidersController } from './providers.controller.js';
+import { ProvidersRepository } from './providers.repository.js';
 import { ProvidersService } from './providers.service.js';
 
 @Module({
-  imports: [PermissionsModule],
+  imports: [PermissionsModule, UsersModule],
   controllers: [ProvidersController],
-  providers: [ProvidersService, ProvidersCache],
+  providers: [ProvidersRepository, ProvidersService, ProvidersCache],
 })
 export class ProvidersModule {}

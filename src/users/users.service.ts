@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import type { AuthUser } from './auth-user.js';
+import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { AppConfig } from '../config/app-config.js';
 import { ChangeAwareCache } from '../database/change-aware-cache.js';
 import { DataChangesService } from '../database/data-changes.service.js';
+import type { AuthUser } from './auth-user.js';
+import { UsersRepository } from './users.repository.js';
 
 /** What sign-in needs to check a password; the hash never leaves the auth service. */
 export interface UserCredentials {
@@ -12,20 +13,7 @@ export interface UserCredentials {
   passwordHash: string;
 }
 
-interface AuthUserRow {
-  id: number;
-  username: string;
-  email: string;
-  is_superuser: boolean;
-  is_staff: boolean;
-  is_active: boolean;
-}
-
-/**
- * The user look-ups that authentication runs. Plain parameterised SQL, because they run on
- * every request (the per-request check is a primary-key lookup of six narrow columns) and
- * on every sign-in attempt.
- */
+/** The user look-ups that authentication runs (their SQL is in UsersRepository). */
 @Injectable()
 export class UsersService {
   /**
@@ -36,7 +24,8 @@ export class UsersService {
   private readonly authUsers: ChangeAwareCache<number, AuthUser> | null;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
+    private readonly accounts: AccountsRepository,
     config: AppConfig,
     changes: DataChangesService,
   ) {
@@ -57,11 +46,7 @@ export class UsersService {
   }
 
   private async loadAuthUser(id: number): Promise<AuthUser | null> {
-    const rows: AuthUserRow[] = await this.dataSource.query(
-      `SELECT id, username, email, is_superuser, is_staff, is_active FROM users WHERE id = $1`,
-      [id],
-    );
-    const row = rows[0];
+    const row = await this.users.findAuthUserRow(id);
     if (!row) return null;
     // Frozen: with the cache on, one object serves many requests.
     return Object.freeze({
@@ -78,27 +63,12 @@ export class UsersService {
     // PostgreSQL text cannot hold a NUL character, so no user has such a name; asking would be
     // an error (a 500) rather than the "unknown user" that sign-in answers like any other.
     if (username.includes('\u0000')) return null;
-    const rows: { id: number; is_active: boolean; password_hash: string }[] = await this.dataSource.query(
-      `SELECT id, is_active, password_hash FROM users WHERE username = $1`,
-      [username],
-    );
-    const row = rows[0];
+    const row = await this.users.findCredentialsRow(username);
     return row ? { id: row.id, isActive: row.is_active, passwordHash: row.password_hash } : null;
   }
 
-  /**
-   * Numbers of the accounts the user has a profile in, sorted byte-wise (COLLATE "C") so the
-   * order does not depend on the database's locale.
-   */
-  async accountNumbers(userId: number): Promise<string[]> {
-    const rows: { account_number: string }[] = await this.dataSource.query(
-      `SELECT a.account_number
-         FROM user_profiles p
-         JOIN accounts a ON a.id = p.account_id
-        WHERE p.user_id = $1
-        ORDER BY a.account_number COLLATE "C"`,
-      [userId],
-    );
-    return rows.map((r) => r.account_number);
+  /** Numbers of the accounts the user has a profile in, in a locale-independent order. */
+  accountNumbers(userId: number): Promise<string[]> {
+    return this.accounts.numbersWhereMember(userId);
   }
 }

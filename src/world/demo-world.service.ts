@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DataSource } from 'typeorm';
+import { UsersRepository } from '../users/users.repository.js';
 import { WorldImportService } from './world-import.service.js';
 import type { WorldFile, WorldFileUser } from './world.types.js';
 
@@ -45,7 +45,7 @@ export class DemoWorldService {
   private readonly logger = new Logger(DemoWorldService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
     private readonly importer: WorldImportService,
   ) {}
 
@@ -55,7 +55,7 @@ export class DemoWorldService {
    */
   async seedIfEmpty(path = DEMO_WORLD_PATH): Promise<DemoWorldStatus> {
     const world = await readDemoWorld(path);
-    const [{ empty }]: { empty: boolean }[] = await this.dataSource.query(`SELECT NOT EXISTS (SELECT 1 FROM users) AS empty`);
+    const empty = await this.users.isEmpty();
     if (empty) {
       const summary = await this.importer.importWorld(world);
       this.logger.log(
@@ -64,15 +64,17 @@ export class DemoWorldService {
       );
     }
     const usernames = world.users.map((u) => u.username);
-    const [{ present }]: { present: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS present FROM users WHERE username = ANY($1::text[])`,
-      [usernames],
-    );
+    const present = await this.users.countByUsername(usernames);
     return { seeded: empty, logins: present === usernames.length ? demoLogins(world) : [] };
   }
 }
 
-/** Each demo user's login and what it shows, worked out from the world so the two cannot disagree. */
+/**
+ * Each demo user's login and what it shows, worked out from the world so the two cannot
+ * disagree. It restates `provider.read` (src/permissions/access-scopes.ts) over the world
+ * file, since the log is written before anyone signs in; test/read-rule-restatements.e2e-spec.ts
+ * checks its counts against checkAccess.
+ */
 export function demoLogins(world: WorldFile): DemoLogin[] {
   const accounts = new Map(world.accounts.map((a) => [a.accountNumber, a]));
   const platformCount = world.providers.filter((p) => accounts.get(p.owner.accountNumber)?.isPlatform).length;

@@ -5,7 +5,9 @@ import { ConfigError, loadConfig } from '../config/app-config.js';
 import { dataSourceOptions } from '../database/data-source-options.js';
 import { openDatabaseTarget, type DatabaseTarget } from '../database/database-target.js';
 import { findJsonSyntaxError } from './json-syntax.js';
-import { formatSummary, WorldImportService, WorldRejectedError } from './world-import.service.js';
+import { formatSummary } from './world-import-summary.js';
+import { WorldImportRepository } from './world-import.repository.js';
+import { WorldImportService, WorldRejectedError } from './world-import.service.js';
 import { validateWorld } from './world-validation.js';
 
 const USAGE = `Usage: npm run world:import -- <world.json>
@@ -40,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
       throw new CliError(`Cannot connect to the database: ${(err as Error).message}`);
     }
     await dataSource.runMigrations();
-    const summary = await new WorldImportService(dataSource).importValidated(validation.world, {
+    const summary = await new WorldImportService(new WorldImportRepository(dataSource)).importValidated(validation.world, {
       onProgress: (message) => console.error(`[${seconds(started)}] ${message}...`),
     });
     console.log(`Imported ${file}:\n${formatSummary(summary)} (${seconds(started)} in all, with start-up and migrations)`);

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module.js';
 import { DemoWorldService } from './demo-world.service.js';
+import { WorldImportRepository } from './world-import.repository.js';
 import { WorldImportService } from './world-import.service.js';
 
 /** Importing world files (the CLI builds its own WorldImportService) and the demo data at start-up. */
 @Module({
-  providers: [WorldImportService, DemoWorldService],
+  imports: [UsersModule],
+  providers: [WorldImportRepository, WorldImportService, DemoWorldService],
   exports: [WorldImportService, DemoWorldService],
 })
 export class WorldModule {}

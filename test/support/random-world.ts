@@ -4,9 +4,9 @@ import { emptyTables, type MigratedDataSource } from './test-database.js';
 /** A small world as plain rows, independent of the import code, for property tests of the rule. */
 export interface RowWorld {
   accounts: { isPlatform: boolean }[];
-  users: { isSuperuser: boolean; isActive: boolean; accounts: number[] }[];
+  users: { isSuperuser: boolean; isStaff?: boolean; isActive: boolean; accounts: number[] }[];
   /** owner = [user index, account index], always one of that user's accounts. */
-  providers: { owner: [number, number]; baseUrl: string | null }[];
+  providers: { owner: [number, number]; baseUrl: string | null; isActive?: boolean }[];
 }
 
 export const rowWorldArbitrary: fc.Arbitrary<RowWorld> = fc
@@ -15,20 +15,22 @@ export const rowWorldArbitrary: fc.Arbitrary<RowWorld> = fc
     users: fc.array(
       fc.record({
         isSuperuser: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+        isStaff: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
         isActive: fc.integer({ min: 0, max: 9 }).map((n) => n !== 0),
         accounts: fc.uniqueArray(fc.nat(5), { maxLength: 3 }),
       }),
       { minLength: 1, maxLength: 8 },
     ),
-    providerSeeds: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.boolean()), { maxLength: 25 }),
+    providerSeeds: fc.array(fc.tuple(fc.nat(), fc.boolean(), fc.integer({ min: 0, max: 3 }).map((n) => n !== 0)), { maxLength: 25 }),
   })
   .map(({ accounts, users, providerSeeds }) => {
     const fixed = users.map((u) => ({ ...u, accounts: u.accounts.filter((a) => a < accounts.length) }));
     const profiles = fixed.flatMap((u, ui) => u.accounts.map((a) => [ui, a] as [number, number]));
     const providers = profiles.length
-      ? providerSeeds.map(([i, , hasUrl]) => ({
+      ? providerSeeds.map(([i, hasUrl, isActive]) => ({
           owner: profiles[i % profiles.length],
           baseUrl: hasUrl ? 'https://llm.example.test/v1' : null,
+          isActive,
         }))
       : [];
     return { accounts, users: fixed, providers };
@@ -45,11 +47,14 @@ export function expectedReadable(world: RowWorld): number[][] {
   });
 }
 
-/** Replaces the database's contents with the world; returns the ids given to users and providers. */
+/**
+ * Replaces the database's contents with the world; returns the ids given to its rows (profiles
+ * keyed by `${user index}/${account index}`).
+ */
 export async function insertRowWorld(
   { db, ds }: Pick<MigratedDataSource, 'db' | 'ds'>,
   world: RowWorld,
-): Promise<{ userIds: number[]; providerIds: number[] }> {
+): Promise<{ accountIds: number[]; userIds: number[]; providerIds: number[]; profileIds: Map<string, number> }> {
   return ds.transaction(async (tx) => {
     await emptyTables(tx, db);
     const accountIds: number[] = [];
@@ -64,8 +69,8 @@ export async function insertRowWorld(
     const profileIds = new Map<string, number>();
     for (const [i, u] of world.users.entries()) {
       const [row] = await tx.query(
-        `INSERT INTO users (username, password_hash, is_superuser, is_active) VALUES ($1, 'x', $2, $3) RETURNING id`,
-        [`user-${i}`, u.isSuperuser, u.isActive],
+        `INSERT INTO users (username, password_hash, is_superuser, is_staff, is_active) VALUES ($1, 'x', $2, $3, $4) RETURNING id`,
+        [`user-${i}`, u.isSuperuser, u.isStaff ?? false, u.isActive],
       );
       userIds.push(row.id);
       for (const a of u.accounts) {
@@ -78,13 +83,12 @@ export async function insertRowWorld(
     }
     const providerIds: number[] = [];
     for (const [i, p] of world.providers.entries()) {
-      const [row] = await tx.query(`INSERT INTO providers (owner_profile_id, name, base_url) VALUES ($1, $2, $3) RETURNING id`, [
-        profileIds.get(`${p.owner[0]}/${p.owner[1]}`),
-        `provider-${i}`,
-        p.baseUrl,
-      ]);
+      const [row] = await tx.query(
+        `INSERT INTO providers (owner_profile_id, name, base_url, is_active) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [profileIds.get(`${p.owner[0]}/${p.owner[1]}`), `provider-${i}`, p.baseUrl, p.isActive ?? true],
+      );
       providerIds.push(row.id);
     }
-    return { userIds, providerIds };
+    return { accountIds, userIds, providerIds, profileIds };
   });
 }

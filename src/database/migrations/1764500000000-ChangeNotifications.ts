@@ -12,6 +12,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (the providers owned inside that ordinary account changed, including a profile moved in
  * or out of it with its providers), `all` (the same for a platform account, an account's
  * platform flag or number, or a TRUNCATE).
+ *
+ * The triggers restate `provider.read` (src/permissions/access-scopes.ts): a list depends on
+ * the user's flags and profiles, on the providers owned in their accounts and in platform
+ * accounts, and on which accounts are platform ones. A change to that rule needs a new
+ * migration that changes them; test/read-rule-restatements.e2e-spec.ts checks them against it.
  */
 const TABLES = ['accounts', 'users', 'user_profiles', 'providers'];
 

@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import type { ProviderMiniRow } from '../../permissions/permissions.service.js';
+import type { ProviderMiniRow } from '../providers.repository.js';
 import { ProviderMiniDto } from './provider-mini.dto.js';
 
 /**
