@@ -54,7 +54,8 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
       record(req, { status: 400, message: `Request body is nested more than ${MAX_JSON_DEPTH} levels deep` });
       return done(null, undefined);
     }
-    parseJson(req, text, (err, value) => {
+    // Fastify's own parser answers through the callback (its type also allows a promise).
+    void parseJson(req, text, (err, value) => {
       if (err) record(req, { status: 400, message: 'Request body is not valid JSON' });
       done(null, err ? undefined : value);
     });
