@@ -1,4 +1,5 @@
-import { ConfigError, configWarnings, loadConfig } from './app-config.js';
+import { ConfigError, loadConfig } from './app-config.js';
+import { configWarnings } from './production-checks.js';
 
 const STRONG = 'Zq4v1mX8pT2rW9yB6nK3sD7fH0jL5cA8eG2uR4tY6iO9pM1';
 const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: STRONG };
