@@ -19,7 +19,12 @@ describe('generateWorld', () => {
 
   it('has one platform account, and root as its superuser', () => {
     expect(world.accounts.filter((a) => a.isPlatform).map((a) => a.accountNumber)).toEqual([PLATFORM_ACCOUNT]);
-    expect(world.users[0]).toMatchObject({ username: 'root', isSuperuser: true, isActive: true, accounts: [PLATFORM_ACCOUNT] });
+    expect(world.users[0]).toMatchObject({
+      username: 'root',
+      isSuperuser: true,
+      isActive: true,
+      accounts: [PLATFORM_ACCOUNT],
+    });
     expect(world.users.filter((u) => u.isSuperuser)).toHaveLength(1);
   });
 

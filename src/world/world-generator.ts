@@ -19,7 +19,11 @@ export const PLATFORM_ACCOUNT = '0000-0000-0000';
 /** The proportions a generated world aims at; the generator's tests check them. */
 export const SHARES = { staff: 0.02, noProfile: 0.05, severalProfiles: 0.1, inactive: 0.03, nullBaseUrl: 0.05 };
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 const digits = (n: number, width = 4) => String(n).padStart(width, '0');
 
 /**
@@ -30,8 +34,14 @@ const digits = (n: number, width = 4) => String(n).padStart(width, '0');
 export function generateWorld(options: GenerateOptions): WorldFile {
   const { seed, accounts: nAccounts, users: nUsers, providers: nProviders } = options;
   const nPlatform = Math.min(options.platformProviders ?? 10, nProviders);
-  for (const [name, value, min] of [['accounts', nAccounts, 2], ['users', nUsers, 2], ['providers', nProviders, 0], ['platform providers', nPlatform, 0]] as const) {
-    if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
+  for (const [name, value, min] of [
+    ['accounts', nAccounts, 2],
+    ['users', nUsers, 2],
+    ['providers', nProviders, 0],
+    ['platform providers', nPlatform, 0],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < min)
+      throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
   }
   // One sequence for the whole world, drawn in this order: accounts, users, providers.
   const rnd = new SeededRandom(seed);
@@ -43,7 +53,9 @@ export function generateWorld(options: GenerateOptions): WorldFile {
 }
 
 function generateAccounts(rnd: SeededRandom, nAccounts: number): Required<WorldFileAccount>[] {
-  const accounts: Required<WorldFileAccount>[] = [{ accountNumber: PLATFORM_ACCOUNT, name: 'Platform', isPlatform: true }];
+  const accounts: Required<WorldFileAccount>[] = [
+    { accountNumber: PLATFORM_ACCOUNT, name: 'Platform', isPlatform: true },
+  ];
   for (let i = 1; i < nAccounts; i++) {
     // The last group is the index, so numbers never collide however many are drawn.
     const accountNumber = `${digits(1000 + rnd.int(9000))}-${digits(rnd.int(10000))}-${digits(i)}`;
@@ -60,7 +72,15 @@ function generateUsers(
   nameOf: Map<string, string>,
 ): WorldFileUser[] {
   const users: WorldFileUser[] = [
-    { username: 'root', email: 'root@platform.test', password: 'pw-root', isSuperuser: true, isStaff: true, isActive: true, accounts: [PLATFORM_ACCOUNT] },
+    {
+      username: 'root',
+      email: 'root@platform.test',
+      password: 'pw-root',
+      isSuperuser: true,
+      isStaff: true,
+      isActive: true,
+      accounts: [PLATFORM_ACCOUNT],
+    },
   ];
   const taken = new Set(['root']);
   const nStaff = Math.min(nUsers - 1, Math.max(1, Math.round(nUsers * SHARES.staff)));
@@ -86,7 +106,11 @@ function generateUsers(
 }
 
 /** The accounts the customer user at `customerIndex` has a profile in: none, one or several. */
-function customerMemberships(rnd: SeededRandom, customers: Required<WorldFileAccount>[], customerIndex: number): string[] {
+function customerMemberships(
+  rnd: SeededRandom,
+  customers: Required<WorldFileAccount>[],
+  customerIndex: number,
+): string[] {
   // Every customer account gets a member before any gets a second, so none is empty: the
   // customer who takes an account in turn always joins it.
   const inTurn = customerIndex < customers.length;
@@ -137,7 +161,14 @@ function generateProviders(
           `Shared ${vendor} credentials (${owner.accountNumber})`,
           '',
         ]);
-    providers.push({ name, baseUrl, description, isActive: rnd.chance(0.95), isVerified: rnd.chance(0.7), owner: { ...owner } });
+    providers.push({
+      name,
+      baseUrl,
+      description,
+      isActive: rnd.chance(0.95),
+      isVerified: rnd.chance(0.7),
+      owner: { ...owner },
+    });
   }
   return providers;
 }

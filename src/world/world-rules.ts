@@ -3,7 +3,14 @@ import type { ProblemList } from './world-validation.js';
 import type { World } from './world.types.js';
 
 /** Column sizes from the migrations: a longer value is reported here, with its path, not by the database. */
-export const LIMITS = { accountNumber: 64, accountName: 200, username: 150, email: 254, providerName: 200, baseUrl: 2048 };
+export const LIMITS = {
+  accountNumber: 64,
+  accountName: 200,
+  username: 150,
+  email: 254,
+  providerName: 200,
+  baseUrl: 2048,
+};
 
 /** The rules between a world's parts, once its shape is known to be right. */
 export function checkRules(world: World, problems: ProblemList): void {

@@ -47,5 +47,9 @@ function describe(path: string): string {
 }
 
 function article(type: string): string {
-  return type === 'null' ? 'null' : type === 'array' || type === 'object' || type === 'integer' ? `an ${type}` : `a ${type}`;
+  return type === 'null'
+    ? 'null'
+    : type === 'array' || type === 'object' || type === 'integer'
+      ? `an ${type}`
+      : `a ${type}`;
 }

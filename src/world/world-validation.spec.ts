@@ -34,10 +34,21 @@ describe('validateWorld', () => {
     if (!result.valid) return;
     expect(result.world.accounts[1]).toEqual({ accountNumber: 'A', name: 'Acme', isPlatform: false });
     expect(result.world.users[1]).toEqual({
-      username: 'alice', email: '', password: 'pw-alice', isSuperuser: false, isStaff: false, isActive: true, accounts: ['A'],
+      username: 'alice',
+      email: '',
+      password: 'pw-alice',
+      isSuperuser: false,
+      isStaff: false,
+      isActive: true,
+      accounts: ['A'],
     });
     expect(result.world.providers[1]).toEqual({
-      name: 'local', baseUrl: null, description: '', isActive: true, isVerified: false, owner: { username: 'alice', accountNumber: 'A' },
+      name: 'local',
+      baseUrl: null,
+      description: '',
+      isActive: true,
+      isVerified: false,
+      owner: { username: 'alice', accountNumber: 'A' },
     });
   });
 
@@ -84,7 +95,7 @@ describe('validateWorld', () => {
     );
   });
 
-  it('rejects an owner that is not one of the user\'s profiles', () => {
+  it("rejects an owner that is not one of the user's profiles", () => {
     const w = world();
     w.providers[1].owner = { username: 'alice', accountNumber: 'P' };
     expect(problemsOf(w)).toEqual([
@@ -124,14 +135,25 @@ describe('validateWorld', () => {
     // Another owner may use the same name.
     w.providers.push({ name: 'local', owner: { username: 'root', accountNumber: 'P' } });
     expect(problemsOf(w)).toEqual([
-      { path: 'providers[4].name', message: expect.stringContaining('"local" is already used by providers[1] for the same owner') },
+      {
+        path: 'providers[4].name',
+        message: expect.stringContaining('"local" is already used by providers[1] for the same owner'),
+      },
     ]);
   });
 
   it('rejects bad base URLs with their path', () => {
     const w = world();
-    const bad = ['api.openai.com/v1', '/v1', 'ftp://files.example.com', 'javascript:alert(1)', ' https://x.test', 'https://user:secret@x.test/v1'];
-    for (const baseUrl of bad) w.providers.push({ name: baseUrl, baseUrl, owner: { username: 'root', accountNumber: 'P' } });
+    const bad = [
+      'api.openai.com/v1',
+      '/v1',
+      'ftp://files.example.com',
+      'javascript:alert(1)',
+      ' https://x.test',
+      'https://user:secret@x.test/v1',
+    ];
+    for (const baseUrl of bad)
+      w.providers.push({ name: baseUrl, baseUrl, owner: { username: 'root', accountNumber: 'P' } });
     expect(problemsOf(w).map((p) => p.path)).toEqual(bad.map((_, i) => `providers[${i + 2}].baseUrl`));
   });
 

@@ -33,7 +33,11 @@ export function validateWorld(input: unknown): WorldValidation {
 /** The world a valid file describes, every optional field given its default. */
 function withDefaults(file: WorldFile): World {
   return {
-    accounts: file.accounts.map((a) => ({ accountNumber: a.accountNumber, name: a.name, isPlatform: a.isPlatform ?? false })),
+    accounts: file.accounts.map((a) => ({
+      accountNumber: a.accountNumber,
+      name: a.name,
+      isPlatform: a.isPlatform ?? false,
+    })),
     users: file.users.map((u) => ({
       username: u.username,
       email: u.email ?? '',

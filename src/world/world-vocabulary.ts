@@ -1,11 +1,16 @@
 // The words generated worlds are made of: company and person names, vendors and their URLs.
 
+// Several words a line (prettier would put one a line, pages of names).
+// prettier-ignore
 export const PREFIXES = ['Apex', 'Birch', 'Cobalt', 'Dune', 'Echo', 'Fjord', 'Glacier', 'Helix', 'Indigo', 'Jasper', 'Kestrel',
   'Lattice', 'Meridian', 'Nimbus', 'Onyx', 'Prism', 'Quill', 'Redwood', 'Sable', 'Tundra', 'Umber', 'Vertex'];
+// prettier-ignore
 export const TRADES = ['Analytics', 'Bio', 'Cloud', 'Dynamics', 'Finance', 'Genomics', 'Insurance', 'Labs', 'Logistics',
   'Media', 'Mobility', 'Retail', 'Security', 'Software', 'Studios', 'Telecom'];
+// prettier-ignore
 export const GIVEN = ['ada', 'ben', 'chloe', 'dmitri', 'elif', 'farah', 'gustavo', 'hana', 'ines', 'jonas', 'kwame', 'lena',
   'mateo', 'noor', 'olga', 'priya', 'quentin', 'rosa', 'sven', 'tomas', 'yara', 'zoe'];
+// prettier-ignore
 export const FAMILY = ['adeyemi', 'bauer', 'castro', 'dupont', 'eriksen', 'fischer', 'gonzalez', 'haddad', 'ito', 'jensen',
   'kowalski', 'lindqvist', 'moreau', 'nakamura', 'oliveira', 'petrov', 'ramirez', 'schmidt', 'tran', 'weber'];
 
