@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
-import { ConfigError, configWarnings, loadConfig, type AppConfig } from './config/app-config.js';
+import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+import { configWarnings } from './config/production-checks.js';
 import { openDatabaseTarget } from './database/database-target.js';
 import { DemoWorldService, formatDemoLogins } from './world/demo-world.service.js';
 

@@ -17,7 +17,10 @@ export class BodyProblemInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() === 'http') {
       const problem = bodyProblemOf(context.switchToHttp().getRequest<FastifyRequest>());
-      const ignored = this.reflector.getAllAndOverride<boolean>(IGNORE_BODY, [context.getHandler(), context.getClass()]);
+      const ignored = this.reflector.getAllAndOverride<boolean>(IGNORE_BODY, [
+        context.getHandler(),
+        context.getClass(),
+      ]);
       if (problem && !ignored) throw new HttpException(problem.message, problem.status);
     }
     return next.handle();

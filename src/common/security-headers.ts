@@ -2,7 +2,6 @@ import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { AppConfig } from '../config/app-config.js';
-import { ASSETS_PATH } from '../dashboard/dashboard-page.js';
 
 /** Swagger UI is served under this path (see swagger.ts). */
 export const DOCS_PATH = '/docs';
@@ -52,8 +51,9 @@ const DOCS_CSP: Directives = {
  * HTTP (a production build tried on localhost) would break every other site on that host.
  *
  * Helmet sets its headers when a request arrives, so a route that sets one itself (the login
- * and dashboard pages' own policies) overrides it. Registered before any route, since routes
- * pick their per-route helmet options up as they are added.
+ * and dashboard pages' own policies) overrides it; a route may also give helmet options of its
+ * own in its route config (`@RouteConfig({ helmet })`). Registered before any route, since
+ * routes pick their per-route helmet options up as they are added.
  */
 export async function registerSecurityHeaders(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
@@ -75,8 +75,5 @@ function routeOverrides(url: string): FastifyHelmetOptions | undefined {
   if (url === DOCS_PATH || url.startsWith(`${DOCS_PATH}/`)) {
     return { contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } };
   }
-  // The dashboard's hashed script, stylesheet and icon hold no data and may be loaded by the
-  // page when another origin (an allowed CORS origin) serves it.
-  if (url.startsWith(ASSETS_PATH)) return { crossOriginResourcePolicy: { policy: 'cross-origin' } };
   return undefined;
 }

@@ -1,4 +1,5 @@
-import { ConfigError, configWarnings, loadConfig } from './app-config.js';
+import { ConfigError, loadConfig } from './app-config.js';
+import { configWarnings } from './production-checks.js';
 
 const STRONG = 'Zq4v1mX8pT2rW9yB6nK3sD7fH0jL5cA8eG2uR4tY6iO9pM1';
 const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: STRONG };
@@ -25,8 +26,16 @@ describe('production configuration', () => {
     ['a short JWT secret', { JWT_SECRET: 'too-short' }, /^JWT_SECRET: set a random secret/],
     ['CORS_ORIGINS=*', { CORS_ORIGINS: '*' }, /^CORS_ORIGINS: `\*` cannot be combined with credentials/],
     ['`*` among other origins', { CORS_ORIGINS: 'https://a.example.test, *' }, /^CORS_ORIGINS: `\*`/],
-    ['COOKIE_SECURE=false alone', { COOKIE_SECURE: 'false' }, /^COOKIE_SECURE=false in production: also set ALLOW_INSECURE_COOKIES=true/],
-    ['COOKIE_SECURE=false with ALLOW_INSECURE_COOKIES=false', { COOKIE_SECURE: 'false', ALLOW_INSECURE_COOKIES: 'false' }, /^COOKIE_SECURE=false/],
+    [
+      'COOKIE_SECURE=false alone',
+      { COOKIE_SECURE: 'false' },
+      /^COOKIE_SECURE=false in production: also set ALLOW_INSECURE_COOKIES=true/,
+    ],
+    [
+      'COOKIE_SECURE=false with ALLOW_INSECURE_COOKIES=false',
+      { COOKIE_SECURE: 'false', ALLOW_INSECURE_COOKIES: 'false' },
+      /^COOKIE_SECURE=false/,
+    ],
   ])('refuses %s, saying what to set', (_what, env, message) => {
     const problems = problemsOf({ ...production, ...env });
     expect(problems).toHaveLength(1);
@@ -42,7 +51,9 @@ describe('production configuration', () => {
     expect(config.cookieSecure).toBe(false);
     const warnings = configWarnings(config);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/COOKIE_SECURE=false with ALLOW_INSECURE_COOKIES=true: session cookies are sent over plain HTTP/);
+    expect(warnings[0]).toMatch(
+      /COOKIE_SECURE=false with ALLOW_INSECURE_COOKIES=true: session cookies are sent over plain HTTP/,
+    );
   });
 
   it('outside production none of this applies', () => {

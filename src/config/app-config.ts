@@ -1,38 +1,12 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  validateSync,
-} from 'class-validator';
-
-const toBool = ({ value }: { value: unknown }) => {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value === 'boolean') return value;
-  const v = String(value).trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  return value; // left as is so that @IsBoolean reports it
-};
-const toInt = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
-const toList = ({ value }: { value: unknown }) =>
-  value === undefined
-    ? []
-    : String(value)
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { toBool, toInt, toList } from './env-values.js';
+import { productionProblems } from './production-checks.js';
 
 /**
  * Every setting the service reads from the environment, validated once at start-up.
- * The README's configuration table documents each of them; keep the two in step.
+ * The README's configuration table documents each of them (readme-table.spec.ts checks it).
  */
 export class AppConfig {
   @IsIn(['development', 'production', 'test'])
@@ -180,6 +154,11 @@ export class AppConfig {
 /** Settings without a default (the others are found from the class's initialisers). */
 const OPTIONAL_KEYS = ['DATABASE_URL', 'DEMO_DATA', 'JWT_SECRET', 'COOKIE_SECURE', 'PROVIDERS_CACHE'];
 
+/** The name of every setting: the environment variables the service reads. */
+export function settingNames(): string[] {
+  return [...Object.keys(new AppConfig()), ...OPTIONAL_KEYS];
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -189,7 +168,7 @@ export class ConfigError extends Error {
 
 /** Builds and validates the configuration; throws a ConfigError that says what to set. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const known = [...Object.keys(new AppConfig()), ...OPTIONAL_KEYS];
+  const known = settingNames();
   const raw = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.includes(k) && v !== undefined));
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   const problems = validateSync(config, { forbidUnknownValues: false }).flatMap((e) =>
@@ -198,37 +177,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   problems.push(...productionProblems(config));
   if (problems.length) throw new ConfigError(problems);
   return config;
-}
-
-/**
- * Production settings that are allowed but weaken a defence: logged at start-up, so that a
- * deliberate exception (a production build tried over plain HTTP) is never a silent one.
- */
-export function configWarnings(config: AppConfig): string[] {
-  if (!config.isProduction) return [];
-  const warnings: string[] = [];
-  if (!config.cookieSecure && config.ALLOW_INSECURE_COOKIES) {
-    warnings.push(
-      'COOKIE_SECURE=false with ALLOW_INSECURE_COOKIES=true: session cookies are sent over plain HTTP and no ' +
-        'Strict-Transport-Security header is set. Only for trying a production build on localhost.',
-    );
-  }
-  return warnings;
-}
-
-/** Settings that are fine for a developer's laptop and dangerous in production. */
-function productionProblems(config: AppConfig): string[] {
-  if (!config.isProduction) return [];
-  const problems: string[] = [];
-  const secret = config.JWT_SECRET ?? '';
-  if (Buffer.byteLength(secret) < 32 || /^(changeme|secret|change-me)/i.test(secret)) {
-    problems.push('JWT_SECRET: set a random secret of at least 32 bytes (e.g. `openssl rand -base64 48`) in production');
-  }
-  if (config.CORS_ORIGINS.includes('*')) {
-    problems.push('CORS_ORIGINS: `*` cannot be combined with credentials; list the allowed origins');
-  }
-  if (!config.cookieSecure && !config.ALLOW_INSECURE_COOKIES) {
-    problems.push('COOKIE_SECURE=false in production: also set ALLOW_INSECURE_COOKIES=true if you really serve plain HTTP');
-  }
-  return problems;
 }

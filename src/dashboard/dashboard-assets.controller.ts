@@ -1,4 +1,5 @@
 import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/public.decorator.js';
@@ -18,6 +19,9 @@ export class DashboardAssetsController {
   constructor(private readonly page: DashboardPage) {}
 
   @Get(':file')
+  // The page may be served by another origin (an allowed CORS origin) that loads these files;
+  // read by @fastify/helmet in place of its same-origin default, 404s included.
+  @RouteConfig({ helmet: { crossOriginResourcePolicy: { policy: 'cross-origin' } } })
   asset(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const asset = this.page.assets.get(file);
     if (!asset) throw new NotFoundException('No such asset (an older version of the page?)');

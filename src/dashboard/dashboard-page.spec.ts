@@ -17,7 +17,9 @@ describe('DashboardPage', () => {
     const after = await DashboardPage.load(dir);
     expect(after.assetUrls['dashboard.css']).not.toBe(before.assetUrls['dashboard.css']);
     expect(after.assetUrls['dashboard.js']).toBe(before.assetUrls['dashboard.js']);
-    expect(after.assets.get(after.assetUrls['dashboard.css'].split('/').pop()!)?.body.toString()).toBe('body { color: red; }\n');
+    expect(after.assets.get(after.assetUrls['dashboard.css'].split('/').pop()!)?.body.toString()).toBe(
+      'body { color: red; }\n',
+    );
   });
 
   it('fills the template with the hashed URLs and an escaped API base', async () => {
@@ -37,7 +39,9 @@ describe('DashboardPage', () => {
   it('allows fetches to the API origin only when the page lives elsewhere', async () => {
     const page = await DashboardPage.load(dir);
     expect(page.contentSecurityPolicy()).toContain("connect-src 'self';");
-    expect(page.contentSecurityPolicy('http://localhost:3000/some/path')).toContain("connect-src 'self' http://localhost:3000;");
+    expect(page.contentSecurityPolicy('http://localhost:3000/some/path')).toContain(
+      "connect-src 'self' http://localhost:3000;",
+    );
     expect(page.contentSecurityPolicy()).toMatch(/^default-src 'none'; script-src 'self'; style-src 'self';/);
   });
 });

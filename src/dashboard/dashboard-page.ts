@@ -8,7 +8,7 @@ import { escapeHtml } from '../common/escape-html.js';
 export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
 /** URL path under which the hashed assets are served. */
-export const ASSETS_PATH = '/dashboard/passthrough/assets/';
+const ASSETS_PATH = '/dashboard/passthrough/assets/';
 
 /** Long-lived: an asset's name changes whenever its content does. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';

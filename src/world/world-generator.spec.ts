@@ -1,14 +1,5 @@
-import { generateWorld, PLATFORM_ACCOUNT, SeededRandom, SHARES } from './world-generator.js';
+import { generateWorld, PLATFORM_ACCOUNT, SHARES } from './world-generator.js';
 import { validateWorld } from './world-validation.js';
-
-describe('SeededRandom', () => {
-  it('repeats its sequence for a seed and differs between seeds', () => {
-    const draw = (seed: number) => Array.from({ length: 5 }, ((r) => () => r.next())(new SeededRandom(seed)));
-    expect(draw(7)).toEqual(draw(7));
-    expect(draw(7)).not.toEqual(draw(8));
-    expect(draw(7).every((x) => x >= 0 && x < 1)).toBe(true);
-  });
-});
 
 describe('generateWorld', () => {
   const options = { seed: 42, accounts: 40, users: 2000, providers: 4000, platformProviders: 12 };
@@ -28,7 +19,12 @@ describe('generateWorld', () => {
 
   it('has one platform account, and root as its superuser', () => {
     expect(world.accounts.filter((a) => a.isPlatform).map((a) => a.accountNumber)).toEqual([PLATFORM_ACCOUNT]);
-    expect(world.users[0]).toMatchObject({ username: 'root', isSuperuser: true, isActive: true, accounts: [PLATFORM_ACCOUNT] });
+    expect(world.users[0]).toMatchObject({
+      username: 'root',
+      isSuperuser: true,
+      isActive: true,
+      accounts: [PLATFORM_ACCOUNT],
+    });
     expect(world.users.filter((u) => u.isSuperuser)).toHaveLength(1);
   });
 

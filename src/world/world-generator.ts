@@ -1,3 +1,5 @@
+import { SeededRandom } from './seeded-random.js';
+import { AWKWARD, ENVIRONMENTS, FAMILY, GIVEN, PREFIXES, TRADES, VENDORS, VENDOR_SLUGS } from './world-vocabulary.js';
 import type { WorldFile, WorldFileAccount, WorldFileProvider, WorldFileUser, WorldOwner } from './world.types.js';
 
 export interface GenerateOptions {
@@ -17,98 +19,11 @@ export const PLATFORM_ACCOUNT = '0000-0000-0000';
 /** The proportions a generated world aims at; the generator's tests check them. */
 export const SHARES = { staff: 0.02, noProfile: 0.05, severalProfiles: 0.1, inactive: 0.03, nullBaseUrl: 0.05 };
 
-/**
- * A small seeded PRNG (sfc32, its state filled by splitmix32 from the seed): the same seed
- * gives the same sequence on every machine and Node version, which Math.random cannot.
- */
-export class SeededRandom {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-
-  constructor(seed: number) {
-    let x = seed >>> 0;
-    const splitmix = () => {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
-      z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-      return (z ^ (z >>> 15)) >>> 0;
-    };
-    [this.a, this.b, this.c, this.d] = [splitmix(), splitmix(), splitmix(), splitmix()];
-    for (let i = 0; i < 12; i++) this.next();
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
-    this.d = (this.d + 1) >>> 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) >>> 0;
-    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
-    this.c = (this.c + t) >>> 0;
-    return t / 4294967296;
-  }
-
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
-
-const PREFIXES = ['Apex', 'Birch', 'Cobalt', 'Dune', 'Echo', 'Fjord', 'Glacier', 'Helix', 'Indigo', 'Jasper', 'Kestrel',
-  'Lattice', 'Meridian', 'Nimbus', 'Onyx', 'Prism', 'Quill', 'Redwood', 'Sable', 'Tundra', 'Umber', 'Vertex'];
-const TRADES = ['Analytics', 'Bio', 'Cloud', 'Dynamics', 'Finance', 'Genomics', 'Insurance', 'Labs', 'Logistics',
-  'Media', 'Mobility', 'Retail', 'Security', 'Software', 'Studios', 'Telecom'];
-const GIVEN = ['ada', 'ben', 'chloe', 'dmitri', 'elif', 'farah', 'gustavo', 'hana', 'ines', 'jonas', 'kwame', 'lena',
-  'mateo', 'noor', 'olga', 'priya', 'quentin', 'rosa', 'sven', 'tomas', 'yara', 'zoe'];
-const FAMILY = ['adeyemi', 'bauer', 'castro', 'dupont', 'eriksen', 'fischer', 'gonzalez', 'haddad', 'ito', 'jensen',
-  'kowalski', 'lindqvist', 'moreau', 'nakamura', 'oliveira', 'petrov', 'ramirez', 'schmidt', 'tran', 'weber'];
-
-/** Vendor slug → base URL; `{org}` becomes the owner account's slug. */
-const VENDORS: Record<string, string> = {
-  openai: 'https://api.openai.com/v1',
-  anthropic: 'https://api.anthropic.com/v1',
-  'google-ai': 'https://generativelanguage.googleapis.com/v1beta',
-  mistral: 'https://api.mistral.ai/v1',
-  cohere: 'https://api.cohere.com/v2',
-  'meta-llama': 'https://api.llama.com/v1',
-  together: 'https://api.together.xyz/v1',
-  fireworks: 'https://api.fireworks.ai/inference/v1',
-  groq: 'https://api.groq.com/openai/v1',
-  deepseek: 'https://api.deepseek.com/v1',
-  perplexity: 'https://api.perplexity.ai',
-  openrouter: 'https://openrouter.ai/api/v1',
-  xai: 'https://api.x.ai/v1',
-  'azure-openai': 'https://{org}.openai.azure.com/openai',
-  bedrock: 'https://bedrock-runtime.eu-west-1.amazonaws.com',
-  vllm: 'http://vllm.{org}.internal:8000/v1',
-  ollama: 'http://localhost:11434/v1',
-};
-const VENDOR_SLUGS = Object.keys(VENDORS);
-const ENVIRONMENTS = ['', '', '', '-prod', '-staging', '-dev', '-eu', '-us', '-batch', '-fallback', '-research'];
-
-/** Descriptions a database must keep byte for byte: quotes, LIKE wildcards, backslashes, SQL, emoji, RTL. */
-const AWKWARD = [
-  `O'Reilly's "primary" key`,
-  '100% of traffic_to_this_one',
-  'C:\\keys\\prod\\ (backslashes)',
-  "'; DROP TABLE providers; --",
-  'Robot 🤖 with a 🔑 and a flag 🇪🇺',
-  'مزود النماذج الرئيسي',
-  'ספק גיבוי (RTL) mixed with LTR',
-  'tab\tand\nnewline',
-];
-
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 const digits = (n: number, width = 4) => String(n).padStart(width, '0');
 
 /**
@@ -119,22 +34,53 @@ const digits = (n: number, width = 4) => String(n).padStart(width, '0');
 export function generateWorld(options: GenerateOptions): WorldFile {
   const { seed, accounts: nAccounts, users: nUsers, providers: nProviders } = options;
   const nPlatform = Math.min(options.platformProviders ?? 10, nProviders);
-  for (const [name, value, min] of [['accounts', nAccounts, 2], ['users', nUsers, 2], ['providers', nProviders, 0], ['platform providers', nPlatform, 0]] as const) {
-    if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
+  for (const [name, value, min] of [
+    ['accounts', nAccounts, 2],
+    ['users', nUsers, 2],
+    ['providers', nProviders, 0],
+    ['platform providers', nPlatform, 0],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < min)
+      throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
   }
+  // One sequence for the whole world, drawn in this order: accounts, users, providers.
   const rnd = new SeededRandom(seed);
+  const accounts = generateAccounts(rnd, nAccounts);
+  const nameOf = new Map(accounts.map((a) => [a.accountNumber, a.name]));
+  const users = generateUsers(rnd, nUsers, accounts.slice(1), nameOf);
+  const providers = generateProviders(rnd, nProviders, nPlatform, users, nameOf);
+  return { version: 1, accounts, users, providers };
+}
 
-  const accounts: Required<WorldFileAccount>[] = [{ accountNumber: PLATFORM_ACCOUNT, name: 'Platform', isPlatform: true }];
+function generateAccounts(rnd: SeededRandom, nAccounts: number): Required<WorldFileAccount>[] {
+  const accounts: Required<WorldFileAccount>[] = [
+    { accountNumber: PLATFORM_ACCOUNT, name: 'Platform', isPlatform: true },
+  ];
   for (let i = 1; i < nAccounts; i++) {
     // The last group is the index, so numbers never collide however many are drawn.
     const accountNumber = `${digits(1000 + rnd.int(9000))}-${digits(rnd.int(10000))}-${digits(i)}`;
     accounts.push({ accountNumber, name: `${rnd.pick(PREFIXES)} ${rnd.pick(TRADES)}`, isPlatform: false });
   }
-  const customers = accounts.slice(1);
-  const nameOf = new Map(accounts.map((a) => [a.accountNumber, a.name]));
+  return accounts;
+}
 
+/** Root, then the platform's staff, then the customers' users. */
+function generateUsers(
+  rnd: SeededRandom,
+  nUsers: number,
+  customers: Required<WorldFileAccount>[],
+  nameOf: Map<string, string>,
+): WorldFileUser[] {
   const users: WorldFileUser[] = [
-    { username: 'root', email: 'root@platform.test', password: 'pw-root', isSuperuser: true, isStaff: true, isActive: true, accounts: [PLATFORM_ACCOUNT] },
+    {
+      username: 'root',
+      email: 'root@platform.test',
+      password: 'pw-root',
+      isSuperuser: true,
+      isStaff: true,
+      isActive: true,
+      accounts: [PLATFORM_ACCOUNT],
+    },
   ];
   const taken = new Set(['root']);
   const nStaff = Math.min(nUsers - 1, Math.max(1, Math.round(nUsers * SHARES.staff)));
@@ -144,27 +90,7 @@ export function generateWorld(options: GenerateOptions): WorldFile {
     for (let k = 2; taken.has(username); k++) username = `${base}${k}`;
     taken.add(username);
 
-    let memberOf: string[];
-    const customerIndex = i - nStaff - 1;
-    if (i <= nStaff) {
-      memberOf = [PLATFORM_ACCOUNT];
-    } else {
-      // Every customer account gets a member before any gets a second, so none is empty: the
-      // customer who takes an account in turn always joins it.
-      const inTurn = customerIndex < customers.length;
-      const first = inTurn ? customers[customerIndex] : rnd.pick(customers);
-      const r = rnd.next();
-      if (r < SHARES.noProfile && !inTurn) {
-        memberOf = [];
-      } else if (r < SHARES.noProfile + SHARES.severalProfiles && customers.length > 1) {
-        const want = Math.min(2 + rnd.int(2), customers.length);
-        const set = new Set([first.accountNumber]);
-        while (set.size < want) set.add(rnd.pick(customers).accountNumber);
-        memberOf = [...set];
-      } else {
-        memberOf = [first.accountNumber];
-      }
-    }
+    const memberOf = i <= nStaff ? [PLATFORM_ACCOUNT] : customerMemberships(rnd, customers, i - nStaff - 1);
     const domain = memberOf.length ? slug(nameOf.get(memberOf[0])!) : 'example';
     users.push({
       username,
@@ -176,7 +102,38 @@ export function generateWorld(options: GenerateOptions): WorldFile {
       accounts: memberOf,
     });
   }
+  return users;
+}
 
+/** The accounts the customer user at `customerIndex` has a profile in: none, one or several. */
+function customerMemberships(
+  rnd: SeededRandom,
+  customers: Required<WorldFileAccount>[],
+  customerIndex: number,
+): string[] {
+  // Every customer account gets a member before any gets a second, so none is empty: the
+  // customer who takes an account in turn always joins it.
+  const inTurn = customerIndex < customers.length;
+  const first = inTurn ? customers[customerIndex] : rnd.pick(customers);
+  const r = rnd.next();
+  if (r < SHARES.noProfile && !inTurn) return [];
+  if (r < SHARES.noProfile + SHARES.severalProfiles && customers.length > 1) {
+    const want = Math.min(2 + rnd.int(2), customers.length);
+    const set = new Set([first.accountNumber]);
+    while (set.size < want) set.add(rnd.pick(customers).accountNumber);
+    return [...set];
+  }
+  return [first.accountNumber];
+}
+
+/** The first `nPlatform` owned by root in the platform account, the others by customers' profiles. */
+function generateProviders(
+  rnd: SeededRandom,
+  nProviders: number,
+  nPlatform: number,
+  users: WorldFileUser[],
+  nameOf: Map<string, string>,
+): WorldFileProvider[] {
   const customerProfiles: WorldOwner[] = users
     .filter((u) => !u.isStaff)
     .flatMap((u) => (u.accounts ?? []).map((accountNumber) => ({ username: u.username, accountNumber })));
@@ -204,8 +161,14 @@ export function generateWorld(options: GenerateOptions): WorldFile {
           `Shared ${vendor} credentials (${owner.accountNumber})`,
           '',
         ]);
-    providers.push({ name, baseUrl, description, isActive: rnd.chance(0.95), isVerified: rnd.chance(0.7), owner: { ...owner } });
+    providers.push({
+      name,
+      baseUrl,
+      description,
+      isActive: rnd.chance(0.95),
+      isVerified: rnd.chance(0.7),
+      owner: { ...owner },
+    });
   }
-
-  return { version: 1, accounts, users, providers };
+  return providers;
 }

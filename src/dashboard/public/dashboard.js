@@ -68,7 +68,13 @@ async function api(path, method = 'GET') {
   }
   let response;
   try {
-    response = await fetch(apiBase + path, { method, headers, credentials: 'include', cache: 'no-store', redirect: 'manual' });
+    response = await fetch(apiBase + path, {
+      method,
+      headers,
+      credentials: 'include',
+      cache: 'no-store',
+      redirect: 'manual',
+    });
   } catch {
     throw new ApiError(crossOrigin ? `Could not reach the service at ${apiBase}.` : 'Could not reach the service.');
   }
@@ -122,7 +128,9 @@ function sessionEnded(note) {
 
 function fail(error) {
   if (error instanceof SessionEnded) {
-    sessionEnded(wasSignedIn ? 'Your session has ended. Sign in again.' : 'Sign in to see the providers available to you.');
+    sessionEnded(
+      wasSignedIn ? 'Your session has ended. Sign in again.' : 'Sign in to see the providers available to you.',
+    );
   } else if (error instanceof ApiError) {
     showError(error.message);
   } else {
