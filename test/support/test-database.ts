@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
-import { startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { isProcessAlive } from '../../src/common/process-alive.js';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -129,6 +128,8 @@ async function dropLeftovers(admin: pg.Client, hostTag: string): Promise<void> {
 
 async function embeddedTestDatabase(name: string): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'providers-test-'));
+  // Loaded only for the fallback, as the service loads it only without DATABASE_URL.
+  const { startEmbeddedPostgres } = await import('../../src/database/embedded-postgres.js');
   const embedded = await startEmbeddedPostgres(dir);
   return {
     url: embedded.url,
