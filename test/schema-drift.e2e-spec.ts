@@ -13,12 +13,16 @@ describe('schema drift: the entities against a freshly migrated database', () =>
   let ds: DataSource;
 
   /** The SQL TypeORM would run to make the database match `source`'s entities. */
-  const pendingChanges = async (source: DataSource) => (await source.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query);
+  const pendingChanges = async (source: DataSource) =>
+    (await source.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query);
 
   beforeAll(async () => {
     // Empty, and migrated here: the migrations are what is checked.
     db = await createTestDatabase({ migrated: false });
-    ds = new DataSource({ ...dataSourceOptions({ url: db.url, poolSize: 1, statementTimeoutMs: 30_000 }), entities: APP_ENTITIES });
+    ds = new DataSource({
+      ...dataSourceOptions({ url: db.url, poolSize: 1, statementTimeoutMs: 30_000 }),
+      entities: APP_ENTITIES,
+    });
     await ds.initialize();
     await ds.runMigrations();
   });

@@ -15,7 +15,9 @@ export async function openDatabaseTarget(config: AppConfig, applicationName?: st
     return { settings: { ...common, url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }, close: async () => {} };
   }
   if (config.isProduction) {
-    new Logger('Database').warn('DATABASE_URL is not set: using the embedded database, which is not meant for production');
+    new Logger('Database').warn(
+      'DATABASE_URL is not set: using the embedded database, which is not meant for production',
+    );
   }
   new Logger('Database').log(`Embedded PostgreSQL (PGlite) in ${config.DATA_DIR}/ — for development and demos only`);
   // Loaded only here: a service with DATABASE_URL never loads PGlite (test/embedded-on-demand.e2e-spec.ts).

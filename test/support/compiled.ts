@@ -59,11 +59,14 @@ async function compile(): Promise<void> {
     const next = `${COMPILED}.next`;
     rmSync(next, { recursive: true, force: true });
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = await run(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', next], { cwd: ROOT }).then(
+    const result = await run(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', next], {
+      cwd: ROOT,
+    }).then(
       () => '',
       (err: { stdout?: string }) => err.stdout ?? String(err),
     );
-    if (result || !existsSync(join(next, 'src', 'main.js'))) throw new Error(`Compiling the service failed:\n${result}`);
+    if (result || !existsSync(join(next, 'src', 'main.js')))
+      throw new Error(`Compiling the service failed:\n${result}`);
     // What nest-cli.json's "assets" copies next to the compiled dashboard module.
     cpSync(join(ROOT, 'src', 'dashboard', 'public'), join(next, 'src', 'dashboard', 'public'), { recursive: true });
     writeFileSync(join(next, '.built'), '');

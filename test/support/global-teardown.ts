@@ -9,7 +9,13 @@ export default async function globalTeardown(): Promise<void> {
     connectionTimeoutMillis: 3000,
   });
   // No server (the embedded fallback): there is no template either.
-  if (!(await admin.connect().then(() => true, () => false))) return;
+  if (
+    !(await admin.connect().then(
+      () => true,
+      () => false,
+    ))
+  )
+    return;
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
   } finally {

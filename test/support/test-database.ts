@@ -44,7 +44,9 @@ async function ensureTemplate(admin: pg.Client): Promise<string> {
     const building = `${template}_building`;
     await admin.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${building}`);
-    const ds = new DataSource(dataSourceOptions({ url: databaseUrl(building), poolSize: 1, statementTimeoutMs: 60_000 }));
+    const ds = new DataSource(
+      dataSourceOptions({ url: databaseUrl(building), poolSize: 1, statementTimeoutMs: 60_000 }),
+    );
     try {
       await ds.initialize();
       await ds.runMigrations();
@@ -116,13 +118,13 @@ async function dropDatabase(name: string): Promise<void> {
 
 /** Databases left behind by this machine's test processes that were killed (their pid is gone). */
 async function dropLeftovers(admin: pg.Client, hostTag: string): Promise<void> {
-  const { rows } = await admin.query<{ datname: string }>(
-    `SELECT datname FROM pg_database WHERE datname LIKE $1`,
-    [`providers\\_test\\_${hostTag}\\_%`],
-  );
+  const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+    `providers\\_test\\_${hostTag}\\_%`,
+  ]);
   for (const { datname } of rows) {
     const pid = Number(datname.split('_')[3]);
-    if (pid && !isProcessAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {});
+    if (pid && !isProcessAlive(pid))
+      await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {});
   }
 }
 
@@ -163,10 +165,17 @@ export interface MigratedDataSource {
  * (a no-op on a clone of the template; the embedded fallback is migrated here).
  * `poolSize` defaults to the database's own (1 on the embedded fallback).
  */
-export async function migratedDataSource(options: { statementTimeoutMs: number; poolSize?: number }): Promise<MigratedDataSource> {
+export async function migratedDataSource(options: {
+  statementTimeoutMs: number;
+  poolSize?: number;
+}): Promise<MigratedDataSource> {
   const db = await createTestDatabase();
   const ds = new DataSource(
-    dataSourceOptions({ url: db.url, poolSize: options.poolSize ?? db.poolSize, statementTimeoutMs: options.statementTimeoutMs }),
+    dataSourceOptions({
+      url: db.url,
+      poolSize: options.poolSize ?? db.poolSize,
+      statementTimeoutMs: options.statementTimeoutMs,
+    }),
   );
   const close = async () => {
     try {
@@ -194,7 +203,9 @@ export type TableSnapshot = Record<WorldTable, Record<string, unknown>[]>;
  * Every row of every table the service writes, in id order, read through `rows` (a query on
  * whichever connection the caller chooses, returning the rows).
  */
-export async function snapshotTables(rows: (sql: string) => Promise<Record<string, unknown>[]>): Promise<TableSnapshot> {
+export async function snapshotTables(
+  rows: (sql: string) => Promise<Record<string, unknown>[]>,
+): Promise<TableSnapshot> {
   const out = {} as TableSnapshot;
   for (const table of WORLD_TABLES) out[table] = await rows(`SELECT * FROM ${table} ORDER BY id`);
   return out;
@@ -204,7 +215,10 @@ export async function snapshotTables(rows: (sql: string) => Promise<Record<strin
  * Empties every table the service writes and restarts their ids, through `on` (a DataSource,
  * an EntityManager inside a transaction, a pg client); refused unless `db` is a test database.
  */
-export async function emptyTables(on: { query(sql: string): Promise<unknown> }, db: Pick<TestDatabase, 'name'>): Promise<void> {
+export async function emptyTables(
+  on: { query(sql: string): Promise<unknown> },
+  db: Pick<TestDatabase, 'name'>,
+): Promise<void> {
   assertTestDatabaseName(db.name);
   await on.query(`TRUNCATE ${[...WORLD_TABLES].reverse().join(', ')} RESTART IDENTITY CASCADE`);
 }
