@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ACCOUNTS_ENTITIES } from './accounts/accounts.entities.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter, ERROR_TRANSLATORS } from './common/all-exceptions.filter.js';
@@ -12,8 +13,13 @@ import { DataChangesModule } from './database/data-changes.module.js';
 import { dataSourceOptions, type DatabaseSettings } from './database/data-source-options.js';
 import { DatabaseStatus } from './database/database-status.js';
 import { HealthModule } from './health/health.module.js';
+import { PROVIDERS_ENTITIES } from './providers/providers.entities.js';
 import { ProvidersModule } from './providers/providers.module.js';
+import { USERS_ENTITIES } from './users/users.entities.js';
 import { WorldModule } from './world/world.module.js';
+
+/** Every feature's entities: the schema the app's data source and the TypeORM CLI's describe. */
+export const APP_ENTITIES = [...ACCOUNTS_ENTITIES, ...USERS_ENTITIES, ...PROVIDERS_ENTITIES];
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -29,6 +35,7 @@ export class AppModule {
         ConfigModule.register(config),
         TypeOrmModule.forRoot({
           ...dataSourceOptions(database),
+          entities: APP_ENTITIES,
           migrationsRun: config.MIGRATIONS_RUN,
           // Start-up fails fast with the driver's message instead of retrying for half a minute.
           retryAttempts: 0,

@@ -24,7 +24,8 @@ describe('world CLIs (child processes)', () => {
   let dir: string;
 
   beforeAll(async () => {
-    [db] = await Promise.all([createTestDatabase(), compileService()]);
+    // Empty: world:import runs the migrations itself.
+    [db] = await Promise.all([createTestDatabase({ migrated: false }), compileService()]);
     dir = mkdtempSync(join(tmpdir(), 'world-cli-'));
   }, 120_000);
   afterAll(async () => {

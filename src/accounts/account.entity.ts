@@ -1,12 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'accounts' })
 @Index('accounts_platform_idx', ['id'], { where: 'is_platform' })
+@Unique('accounts_account_number_key', ['accountNumber'])
 export class Account {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' })
   id: number;
 
-  @Index('accounts_account_number_key', { unique: true })
   @Column({ name: 'account_number', type: 'varchar', length: 64 })
   accountNumber: string;
 

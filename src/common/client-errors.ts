@@ -10,6 +10,9 @@ const MESSAGES: Record<number, string> = {
   431: 'Request header fields too large',
 };
 
+/** How long a refused connection may go on sending before it is cut. */
+const LINGER_MS = 2000;
+
 /**
  * Answers what Node's HTTP parser refuses before any route runs (conflicting Content-Length
  * and Transfer-Encoding, a bad chunk, oversized headers, a request that never finished
@@ -20,26 +23,33 @@ const MESSAGES: Record<number, string> = {
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
   // The client went away: there is nobody to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // The parser fails again on what follows an error already answered.
+  if (socket.writableEnded) return;
+  if (!socket.writable) {
+    socket.destroy(error);
+    return;
+  }
   const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   const body = JSON.stringify(errorBody(status, MESSAGES[status]));
-  if (socket.writable) {
-    socket.write(
-      [
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
-        'Content-Type: application/json; charset=utf-8',
-        `Content-Length: ${Buffer.byteLength(body)}`,
-        `Cache-Control: ${NEVER_CACHE}`,
-        'Pragma: no-cache',
-        // No route ran, so no helmet: its main headers by hand, with the default policy.
-        `Content-Security-Policy: ${DEFAULT_CSP_HEADER}`,
-        'X-Content-Type-Options: nosniff',
-        'X-Frame-Options: DENY',
-        'Referrer-Policy: no-referrer',
-        'Connection: close',
-        '',
-        body,
-      ].join('\r\n'),
-    );
-  }
-  socket.destroy(error);
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      `Cache-Control: ${NEVER_CACHE}`,
+      'Pragma: no-cache',
+      // No route ran, so no helmet: its main headers by hand, with the default policy.
+      `Content-Security-Policy: ${DEFAULT_CSP_HEADER}`,
+      'X-Content-Type-Options: nosniff',
+      'X-Frame-Options: DENY',
+      'Referrer-Policy: no-referrer',
+      'Connection: close',
+      '',
+      body,
+    ].join('\r\n'),
+  );
+  // What the client is still sending (the rest of a 64 KiB header) is read and dropped: closing
+  // with unread bytes resets the connection, and on Node 24 the client then loses the answer.
+  socket.resume();
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }

@@ -1,14 +1,18 @@
 import { LRUCache } from 'lru-cache';
 import type { DataChange, DataChangesService } from './data-changes.service.js';
 
-type Options<K extends {}, V extends {}> = LRUCache.Options<K, V, unknown> & { max?: number; maxSize?: number };
+// Keys and values are any non-nullish value, as lru-cache's own `{}` bound says.
+type Options<K extends NonNullable<unknown>, V extends NonNullable<unknown>> = LRUCache.Options<K, V, unknown> & {
+  max?: number;
+  maxSize?: number;
+};
 
 /**
  * An in-process LRU whose entries are only trusted while the change listener is live, and
  * which refuses a value read before a change that arrived meanwhile (the ticket). `all` and
  * `reset` changes clear it; `invalidate` says which entries a `user` or `account` change hits.
  */
-export class ChangeAwareCache<K extends {}, V extends {}> {
+export class ChangeAwareCache<K extends NonNullable<unknown>, V extends NonNullable<unknown>> {
   private readonly entries: LRUCache<K, V>;
 
   constructor(

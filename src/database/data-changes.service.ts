@@ -9,10 +9,7 @@ import { AppConfig } from '../config/app-config.js';
  * was away are lost.
  */
 export type DataChange =
-  | { kind: 'user'; userId: number }
-  | { kind: 'account'; accountId: number }
-  | { kind: 'all' }
-  | { kind: 'reset' };
+  { kind: 'user'; userId: number } | { kind: 'account'; accountId: number } | { kind: 'all' } | { kind: 'reset' };
 
 const CHANGES_CHANNEL = 'providers_changes';
 

@@ -1,5 +1,4 @@
 import type { DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { TypeOrmLogger } from './typeorm-logger.js';
 
@@ -10,15 +9,18 @@ export interface DatabaseSettings {
   applicationName?: string;
 }
 
-/** The one place that turns settings into TypeORM options: the app, the CLIs and the tests share it. */
 /** Always PostgreSQL, so callers can add pg-only options (poolErrorHandler) without a cast. */
 export type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
 
+/**
+ * The one place that turns settings into TypeORM options: the app, the CLIs and the tests share it.
+ * No entities: database/ knows no feature. The queries are SQL and need none; the data sources
+ * that describe the schema (the app's, the TypeORM CLI's) add the features' list, APP_ENTITIES.
+ */
 export function dataSourceOptions(settings: DatabaseSettings): PostgresOptions {
   return {
     type: 'postgres',
     url: settings.url,
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     // One transaction for all pending migrations: a failed run leaves the schema as it was.

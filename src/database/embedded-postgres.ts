@@ -67,4 +67,3 @@ function acquireLock(path: string): () => void {
   writeFileSync(path, String(process.pid));
   return () => rmSync(path, { force: true });
 }
-

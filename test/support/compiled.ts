@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { withFileLock } from './file-lock.js';
 
 const run = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname ?? '.', '..', '..');
@@ -38,18 +39,38 @@ export function compileService(): Promise<void> {
   return compiling;
 }
 
-async function compile(): Promise<void> {
-  const stamp = join(COMPILED, '.built');
+const STAMP = join(COMPILED, '.built');
+
+function upToDate(): boolean {
   const sources = Math.max(newestSource(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs);
-  if (existsSync(stamp) && statSync(stamp).mtimeMs > sources) return;
-  mkdirSync(COMPILED, { recursive: true });
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = await run(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', COMPILED], { cwd: ROOT }).then(
-    () => '',
-    (err: { stdout?: string }) => err.stdout ?? String(err),
-  );
-  if (result || !existsSync(COMPILED_MAIN)) throw new Error(`Compiling the service failed:\n${result}`);
-  // What nest-cli.json's "assets" copies next to the compiled dashboard module.
-  cpSync(join(ROOT, 'src', 'dashboard', 'public'), join(COMPILED, 'src', 'dashboard', 'public'), { recursive: true });
-  writeFileSync(stamp, '');
+  return existsSync(STAMP) && statSync(STAMP).mtimeMs > sources;
+}
+
+/**
+ * One process compiles at a time (jest's workers share the folder): the others wait, then find
+ * it up to date. The compile goes to a new folder that then replaces the old one, so no file is
+ * ever rewritten in place, where a hard-linked copy of node_modules would share it.
+ */
+async function compile(): Promise<void> {
+  if (upToDate()) return;
+  mkdirSync(dirname(COMPILED), { recursive: true });
+  await withFileLock(`${COMPILED}.lock`, async () => {
+    if (upToDate()) return;
+    const next = `${COMPILED}.next`;
+    rmSync(next, { recursive: true, force: true });
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = await run(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', next], {
+      cwd: ROOT,
+    }).then(
+      () => '',
+      (err: { stdout?: string }) => err.stdout ?? String(err),
+    );
+    if (result || !existsSync(join(next, 'src', 'main.js')))
+      throw new Error(`Compiling the service failed:\n${result}`);
+    // What nest-cli.json's "assets" copies next to the compiled dashboard module.
+    cpSync(join(ROOT, 'src', 'dashboard', 'public'), join(next, 'src', 'dashboard', 'public'), { recursive: true });
+    writeFileSync(join(next, '.built'), '');
+    rmSync(COMPILED, { recursive: true, force: true });
+    renameSync(next, COMPILED);
+  });
 }

@@ -16,7 +16,10 @@ interface Answer {
  * The documented error shape, exactly `{ statusCode, error, message }` with the status's own
  * reason phrase, nothing internal in it, and never cached. Returns the parsed body.
  */
-export function expectErrorShape(res: Answer, status?: number): { statusCode: number; error: string; message: string | string[] } {
+export function expectErrorShape(
+  res: Answer,
+  status?: number,
+): { statusCode: number; error: string; message: string | string[] } {
   if (status !== undefined) expect(res.statusCode).toBe(status);
   expect(res.statusCode).toBeGreaterThanOrEqual(400);
   expect(String(res.headers['content-type'])).toMatch(/^application\/json/);

@@ -13,21 +13,43 @@ export class Factories {
     const n = ++this.seq;
     const [row] = await this.db.query(
       `INSERT INTO accounts (account_number, name, is_platform) VALUES ($1, $2, $3) RETURNING id`,
-      [opts.accountNumber ?? `9000-0000-${String(n).padStart(4, '0')}`, opts.name ?? `Account ${n}`, opts.isPlatform ?? false],
+      [
+        opts.accountNumber ?? `9000-0000-${String(n).padStart(4, '0')}`,
+        opts.name ?? `Account ${n}`,
+        opts.isPlatform ?? false,
+      ],
     );
     return row.id;
   }
 
   /** A user whose password is `pw-<username>` (as in generated worlds); returns its id. */
   async user(
-    opts: { username?: string; password?: string; isSuperuser?: boolean; isStaff?: boolean; isActive?: boolean; email?: string } = {},
+    opts: {
+      username?: string;
+      password?: string;
+      isSuperuser?: boolean;
+      isStaff?: boolean;
+      isActive?: boolean;
+      email?: string;
+    } = {},
   ): Promise<number> {
     const username = opts.username ?? `user${++this.seq}`;
-    const hash = await argon2.hash(opts.password ?? `pw-${username}`, { type: argon2.argon2id, memoryCost: 4096, timeCost: 2 });
+    const hash = await argon2.hash(opts.password ?? `pw-${username}`, {
+      type: argon2.argon2id,
+      memoryCost: 4096,
+      timeCost: 2,
+    });
     const [row] = await this.db.query(
       `INSERT INTO users (username, email, password_hash, is_superuser, is_staff, is_active)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [username, opts.email ?? `${username}@example.test`, hash, opts.isSuperuser ?? false, opts.isStaff ?? false, opts.isActive ?? true],
+      [
+        username,
+        opts.email ?? `${username}@example.test`,
+        hash,
+        opts.isSuperuser ?? false,
+        opts.isStaff ?? false,
+        opts.isActive ?? true,
+      ],
     );
     return row.id;
   }
@@ -43,7 +65,11 @@ export class Factories {
   async provider(ownerProfileId: number, opts: { name?: string; baseUrl?: string | null } = {}): Promise<number> {
     const [row] = await this.db.query(
       `INSERT INTO providers (owner_profile_id, name, base_url) VALUES ($1, $2, $3) RETURNING id`,
-      [ownerProfileId, opts.name ?? `provider${++this.seq}`, opts.baseUrl === undefined ? 'https://api.example.test/v1' : opts.baseUrl],
+      [
+        ownerProfileId,
+        opts.name ?? `provider${++this.seq}`,
+        opts.baseUrl === undefined ? 'https://api.example.test/v1' : opts.baseUrl,
+      ],
     );
     return row.id;
   }

@@ -39,13 +39,23 @@ export function send(base: string, spec: RequestSpec, agent?: http.Agent, worker
   const url = new URL(spec.path, base);
   return new Promise((resolve) => {
     const sentAt = performance.now();
-    const done = (rest: Partial<Outcome>) => resolve({ sentAt, doneAt: performance.now(), worker, label: spec.label ?? '', ...rest });
+    const done = (rest: Partial<Outcome>) =>
+      resolve({ sentAt, doneAt: performance.now(), worker, label: spec.label ?? '', ...rest });
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method: spec.method, headers: spec.headers, agent },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: spec.method,
+        headers: spec.headers,
+        agent,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        res.on('end', () =>
+          done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+        );
         res.on('error', (err: NodeJS.ErrnoException) => done({ error: err.code ?? err.message }));
       },
     );

@@ -11,7 +11,10 @@ export interface RowWorld {
 
 export const rowWorldArbitrary: fc.Arbitrary<RowWorld> = fc
   .record({
-    accounts: fc.array(fc.record({ isPlatform: fc.integer({ min: 0, max: 5 }).map((n) => n === 0) }), { minLength: 1, maxLength: 6 }),
+    accounts: fc.array(fc.record({ isPlatform: fc.integer({ min: 0, max: 5 }).map((n) => n === 0) }), {
+      minLength: 1,
+      maxLength: 6,
+    }),
     users: fc.array(
       fc.record({
         isSuperuser: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
@@ -21,7 +24,14 @@ export const rowWorldArbitrary: fc.Arbitrary<RowWorld> = fc
       }),
       { minLength: 1, maxLength: 8 },
     ),
-    providerSeeds: fc.array(fc.tuple(fc.nat(), fc.boolean(), fc.integer({ min: 0, max: 3 }).map((n) => n !== 0)), { maxLength: 25 }),
+    providerSeeds: fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 3 }).map((n) => n !== 0),
+      ),
+      { maxLength: 25 },
+    ),
   })
   .map(({ accounts, users, providerSeeds }) => {
     const fixed = users.map((u) => ({ ...u, accounts: u.accounts.filter((a) => a < accounts.length) }));
@@ -59,10 +69,10 @@ export async function insertRowWorld(
     await emptyTables(tx, db);
     const accountIds: number[] = [];
     for (const [i, a] of world.accounts.entries()) {
-      const [row] = await tx.query(`INSERT INTO accounts (account_number, name, is_platform) VALUES ($1, $1, $2) RETURNING id`, [
-        `acct-${i}`,
-        a.isPlatform,
-      ]);
+      const [row] = await tx.query(
+        `INSERT INTO accounts (account_number, name, is_platform) VALUES ($1, $1, $2) RETURNING id`,
+        [`acct-${i}`, a.isPlatform],
+      );
       accountIds.push(row.id);
     }
     const userIds: number[] = [];

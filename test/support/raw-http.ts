@@ -27,7 +27,11 @@ export interface RawRequestOptions {
  * Bytes straight onto a socket at 127.0.0.1:`port`, for requests no HTTP client library would
  * send: `write` is called once connected, and may write, end or keep writing.
  */
-export function rawRequest(port: number, write: (socket: Socket) => void, options: RawRequestOptions = {}): Promise<RawAnswer> {
+export function rawRequest(
+  port: number,
+  write: (socket: Socket) => void,
+  options: RawRequestOptions = {},
+): Promise<RawAnswer> {
   const { idleMs, ignoreErrors = false } = options;
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');

@@ -86,7 +86,7 @@ async function startOnPort(env: Record<string, string>, port: number): Promise<S
       }
     },
   };
-  for (const deadline = Date.now() + 60_000; ; ) {
+  for (const deadline = Date.now() + 60_000; ;) {
     if (child.exitCode !== null) throw new Error(`The service exited (${child.exitCode}) before answering:\n${output}`);
     const up = await fetch(`${base}/healthz`).then(
       (r) => r.ok,

@@ -46,7 +46,8 @@ export async function startStubUpstream(handler: StubHandler): Promise<StubUpstr
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const headers: Record<string, string> = {};
-      for (let i = 0; i < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i].toLowerCase()] = req.rawHeaders[i + 1];
+      for (let i = 0; i < req.rawHeaders.length; i += 2)
+        headers[req.rawHeaders[i].toLowerCase()] = req.rawHeaders[i + 1];
       const received: ReceivedRequest = {
         method: req.method ?? '',
         path: req.url ?? '',

@@ -59,7 +59,18 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const data = join(dir, 'data');
   const logFile = join(dir, 'server.log');
   const port = await freePort();
-  await pgCommand('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
+  await pgCommand('initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '-A',
+    'trust',
+    '--no-sync',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+  ]);
   const settings = [
     `-p ${port}`,
     `-k ${dir}`,
@@ -70,7 +81,8 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     '-c log_disconnections=on',
     "-c log_line_prefix='%m [%p] app=%a '",
   ].join(' ');
-  const start = () => pgCommand('pg_ctl', ['-D', data, '-o', settings, '-l', logFile, '-w', '-t', '30', 'start']).then(() => {});
+  const start = () =>
+    pgCommand('pg_ctl', ['-D', data, '-o', settings, '-l', logFile, '-w', '-t', '30', 'start']).then(() => {});
   const stop = () => pgCommand('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '30', 'stop']).then(() => {});
   await start();
   let running = true;
@@ -78,7 +90,11 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const postmasterPid = () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const childrenOf = (pid: number): number[] => {
     try {
-      return execFileSync('pgrep', ['-P', String(pid)]).toString().split('\n').filter(Boolean).map(Number);
+      return execFileSync('pgrep', ['-P', String(pid)])
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
     } catch {
       return []; // pgrep exits 1 when there are none
     }

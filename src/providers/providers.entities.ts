@@ -1,0 +1,4 @@
+import { Provider } from './provider.entity.js';
+
+/** The providers feature's entities, for the data sources that app.module.ts and ormconfig.ts build. */
+export const PROVIDERS_ENTITIES = [Provider];
