@@ -46,7 +46,8 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
     bodyParser: false,
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
   });
-  await registerSecurityHeaders(app, config);
+  // HSTS goes with Secure cookies: both say that browsers reach the service over HTTPS.
+  await registerSecurityHeaders(app, { hsts: config.cookieSecure });
   await registerAuthPlugins(app, config);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, stopAtFirstError: false }));
   setupSwagger(app);

@@ -12,9 +12,11 @@ import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DataChangesModule } from './database/data-changes.module.js';
 import { dataSourceOptions, type DatabaseSettings } from './database/data-source-options.js';
 import { DatabaseStatus } from './database/database-status.js';
+import { EgressModule } from './egress/egress.module.js';
 import { HealthModule } from './health/health.module.js';
 import { PROVIDERS_ENTITIES } from './providers/providers.entities.js';
 import { ProvidersModule } from './providers/providers.module.js';
+import { SecretsModule } from './secrets/secrets.module.js';
 import { USERS_ENTITIES } from './users/users.entities.js';
 import { WorldModule } from './world/world.module.js';
 
@@ -42,6 +44,24 @@ export class AppModule {
           // An outage is logged once by DatabaseStatus (which also listens to the pool's
           // errors), not once per dropped idle connection.
           poolErrorHandler: () => {},
+        }),
+        // Global: every feature shares one keyring and one outbound connection pool.
+        SecretsModule.register({
+          isGlobal: true,
+          key: config.SECRETS_KEY,
+          previousKey: config.SECRETS_KEY_PREVIOUS,
+          production: config.isProduction,
+          dataDir: config.DATA_DIR,
+        }),
+        EgressModule.register({
+          isGlobal: true,
+          allowPrivate: config.EGRESS_ALLOW_PRIVATE,
+          allowHosts: config.EGRESS_ALLOW_HOSTS,
+          connectTimeoutMs: config.EGRESS_CONNECT_TIMEOUT_MS,
+          firstByteTimeoutMs: config.EGRESS_FIRST_BYTE_TIMEOUT_MS,
+          idleTimeoutMs: config.EGRESS_IDLE_TIMEOUT_MS,
+          totalTimeoutMs: config.EGRESS_TOTAL_TIMEOUT_MS,
+          maxResponseBytes: config.EGRESS_MAX_RESPONSE_BYTES,
         }),
         DataChangesModule,
         HealthModule,

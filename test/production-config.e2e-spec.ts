@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
 
 const run = promisify(execFile);
 const STRONG = 'Zq4v1mX8pT2rW9yB6nK3sD7fH0jL5cA8eG2uR4tY6iO9pM1';
+const STRONG_SECRETS_KEY = 'q8Jm3vT0xYc5LrN2wE7hK1pS9dF4gB6aZ0uI3oV8tM4=';
 
 /**
  * The built service in production mode refuses unsafe settings before it opens anything,
@@ -24,7 +25,7 @@ describe('production start-up (the built service)', () => {
   const start = (env: Record<string, string>) =>
     run(process.execPath, [COMPILED_MAIN], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: db.url, PORT: '0', JWT_SECRET: STRONG, ...env },
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: db.url, PORT: '0', JWT_SECRET: STRONG, SECRETS_KEY: STRONG_SECRETS_KEY, ...env },
       timeout: 30_000,
     }).then(
       () => ({ code: 0, stderr: '' }),
@@ -36,6 +37,8 @@ describe('production start-up (the built service)', () => {
       [{ JWT_SECRET: 'changeme' }, /JWT_SECRET: set a random secret of at least 32 bytes/],
       [{ CORS_ORIGINS: '*' }, /CORS_ORIGINS: `\*` cannot be combined with credentials/],
       [{ COOKIE_SECURE: 'false' }, /COOKIE_SECURE=false in production: also set ALLOW_INSECURE_COOKIES=true/],
+      [{ SECRETS_KEY: '' }, /SECRETS_KEY: set a random 32-byte key/],
+      [{ SECRETS_KEY: 'c2hvcnQ=' }, /SECRETS_KEY: expected a random 32-byte key, base64-encoded .*decodes to 5 bytes/],
     ];
     // At once: each start-up spends its time loading modules before it reads the settings.
     const results = await Promise.all(cases.map(([env]) => start(env)));

@@ -7,6 +7,7 @@ export const PROVIDERS_PATH = '/dashboard/passthrough/api/providers/';
 
 /** One secret per run, shared by the service and the baseline, so a token works on all three. */
 export const JWT_SECRET = randomBytes(48).toString('base64url');
+const SECRETS_KEY = randomBytes(32).toString('base64');
 /**
  * Longer than the default hour: tokens are obtained once per world, and a run with the soak
  * and the scale test on the large world lasts longer than that.
@@ -36,6 +37,7 @@ export function startService({ dist, databaseUrl, cache, workDir, label, eventLo
       HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
       JWT_SECRET,
+      SECRETS_KEY,
       JWT_EXPIRES_IN,
       ALLOW_INSECURE_COOKIES: 'true',
       DEMO_DATA: 'false',

@@ -1,7 +1,6 @@
 import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import type { AppConfig } from '../config/app-config.js';
 
 /** Swagger UI is served under this path (see swagger.ts). */
 export const DOCS_PATH = '/docs';
@@ -55,7 +54,10 @@ const DOCS_CSP: Directives = {
  * own in its route config (`@RouteConfig({ helmet })`). Registered before any route, since
  * routes pick their per-route helmet options up as they are added.
  */
-export async function registerSecurityHeaders(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export async function registerSecurityHeaders(
+  app: NestFastifyApplication,
+  { hsts }: { hsts: boolean },
+): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const overrides = routeOverrides(route.url);
@@ -66,7 +68,7 @@ export async function registerSecurityHeaders(app: NestFastifyApplication, confi
     contentSecurityPolicy: { useDefaults: false, directives: DEFAULT_CSP },
     referrerPolicy: { policy: 'no-referrer' },
     xFrameOptions: { action: 'deny' },
-    strictTransportSecurity: config.cookieSecure ? { maxAge: 365 * 24 * 3600, includeSubDomains: true } : false,
+    strictTransportSecurity: hsts ? { maxAge: 365 * 24 * 3600, includeSubDomains: true } : false,
   };
   await app.register(fastifyHelmet, options);
 }

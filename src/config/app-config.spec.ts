@@ -2,7 +2,13 @@ import { ConfigError, loadConfig } from './app-config.js';
 import { configWarnings } from './production-checks.js';
 
 const STRONG = 'Zq4v1mX8pT2rW9yB6nK3sD7fH0jL5cA8eG2uR4tY6iO9pM1';
-const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: STRONG };
+const STRONG_SECRETS_KEY = 'q8Jm3vT0xYc5LrN2wE7hK1pS9dF4gB6aZ0uI3oV8tM4=';
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://db/x',
+  JWT_SECRET: STRONG,
+  SECRETS_KEY: STRONG_SECRETS_KEY,
+};
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
@@ -36,6 +42,9 @@ describe('production configuration', () => {
       { COOKIE_SECURE: 'false', ALLOW_INSECURE_COOKIES: 'false' },
       /^COOKIE_SECURE=false/,
     ],
+    ['a missing SECRETS_KEY', { SECRETS_KEY: '' }, /^SECRETS_KEY: set a random 32-byte key/],
+    ['a SECRETS_KEY of the wrong size', { SECRETS_KEY: 'c2hvcnQ=' }, /^SECRETS_KEY: expected .* but it decodes to 5 bytes/],
+    ['a placeholder SECRETS_KEY', { SECRETS_KEY: Buffer.alloc(32).toString('base64') }, /^SECRETS_KEY: the key repeats one byte/],
   ])('refuses %s, saying what to set', (_what, env, message) => {
     const problems = problemsOf({ ...production, ...env });
     expect(problems).toHaveLength(1);
@@ -54,6 +63,19 @@ describe('production configuration', () => {
     expect(warnings[0]).toMatch(
       /COOKIE_SECURE=false with ALLOW_INSECURE_COOKIES=true: session cookies are sent over plain HTTP/,
     );
+  });
+
+  it('checks the formats of the keys and of EGRESS_ALLOW_HOSTS in every environment', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'development',
+      SECRETS_KEY_PREVIOUS: 'my old key, not base64',
+      EGRESS_ALLOW_HOSTS: 'api.example.test, http://x',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^SECRETS_KEY_PREVIOUS: expected .* but it is not base64/),
+      expect.stringMatching(/^EGRESS_ALLOW_HOSTS: "http:\/\/x" is not a host or host:port/),
+    ]);
+    expect(problems.join('\n')).not.toContain('my old key');
   });
 
   it('outside production none of this applies', () => {

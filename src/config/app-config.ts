@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { toBool, toInt, toList } from './env-values.js';
-import { productionProblems } from './production-checks.js';
+import { formatProblems, productionProblems } from './production-checks.js';
 
 /**
  * Every setting the service reads from the environment, validated once at start-up.
@@ -126,6 +126,51 @@ export class AppConfig {
   @Min(0)
   PROVIDERS_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
+  /** Encrypts the providers' API keys at rest. Unset outside production: a key kept in DATA_DIR. */
+  @IsOptional()
+  @IsString()
+  SECRETS_KEY?: string;
+
+  /** During a rotation, the key being replaced: still decrypts, never encrypts. */
+  @IsOptional()
+  @IsString()
+  SECRETS_KEY_PREVIOUS?: string;
+
+  /** Let outbound calls reach loopback, private and link-local addresses (tests, a one-machine demo). */
+  @Transform(toBool)
+  @IsBoolean()
+  EGRESS_ALLOW_PRIVATE = false;
+
+  /** Hosts (or host:port) that outbound calls may reach whatever address they resolve to. */
+  @Transform(toList)
+  @IsString({ each: true })
+  EGRESS_ALLOW_HOSTS: string[] = [];
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  EGRESS_CONNECT_TIMEOUT_MS = 5_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  EGRESS_FIRST_BYTE_TIMEOUT_MS = 60_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  EGRESS_IDLE_TIMEOUT_MS = 60_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  EGRESS_TOTAL_TIMEOUT_MS = 10 * 60_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  EGRESS_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
@@ -152,7 +197,15 @@ export class AppConfig {
 }
 
 /** Settings without a default (the others are found from the class's initialisers). */
-const OPTIONAL_KEYS = ['DATABASE_URL', 'DEMO_DATA', 'JWT_SECRET', 'COOKIE_SECURE', 'PROVIDERS_CACHE'];
+const OPTIONAL_KEYS = [
+  'DATABASE_URL',
+  'DEMO_DATA',
+  'JWT_SECRET',
+  'COOKIE_SECURE',
+  'PROVIDERS_CACHE',
+  'SECRETS_KEY',
+  'SECRETS_KEY_PREVIOUS',
+];
 
 /** The name of every setting: the environment variables the service reads. */
 export function settingNames(): string[] {
@@ -174,7 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems = validateSync(config, { forbidUnknownValues: false }).flatMap((e) =>
     Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
   );
-  problems.push(...productionProblems(config));
+  problems.push(...formatProblems(config), ...productionProblems(config));
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -1,3 +1,7 @@
+import { EgressConfigError } from '../egress/egress.errors.js';
+import { parseAllowHosts } from '../egress/egress-policy.js';
+import { SecretsConfigError } from '../secrets/secrets.errors.js';
+import { parseSecretsKey } from '../secrets/secrets-keys.js';
 import type { AppConfig } from './app-config.js';
 
 /**
@@ -16,10 +20,32 @@ export function configWarnings(config: AppConfig): string[] {
   return warnings;
 }
 
+/** Settings whose format class-validator cannot check: the keys and the egress allow-list, in every environment. */
+export function formatProblems(config: AppConfig): string[] {
+  const problems: string[] = [];
+  const check = (run: () => unknown) => {
+    try {
+      run();
+    } catch (err) {
+      if (!(err instanceof SecretsConfigError || err instanceof EgressConfigError)) throw err;
+      problems.push(err.message);
+    }
+  };
+  if (config.SECRETS_KEY) check(() => parseSecretsKey(config.SECRETS_KEY!, 'SECRETS_KEY'));
+  if (config.SECRETS_KEY_PREVIOUS) check(() => parseSecretsKey(config.SECRETS_KEY_PREVIOUS!, 'SECRETS_KEY_PREVIOUS'));
+  check(() => parseAllowHosts(config.EGRESS_ALLOW_HOSTS));
+  return problems;
+}
+
 /** Settings that are fine for a developer's laptop and dangerous in production. */
 export function productionProblems(config: AppConfig): string[] {
   if (!config.isProduction) return [];
   const problems: string[] = [];
+  if (!config.SECRETS_KEY) {
+    problems.push(
+      "SECRETS_KEY: set a random 32-byte key, base64 (e.g. `openssl rand -base64 32`); it encrypts the providers' API keys",
+    );
+  }
   const secret = config.JWT_SECRET ?? '';
   if (Buffer.byteLength(secret) < 32 || /^(changeme|secret|change-me)/i.test(secret)) {
     problems.push(

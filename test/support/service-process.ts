@@ -63,6 +63,7 @@ async function startOnPort(env: Record<string, string>, port: number): Promise<S
       PORT: String(port),
       NO_COLOR: '1',
       JWT_SECRET: randomBytes(48).toString('base64url'),
+      SECRETS_KEY: randomBytes(32).toString('base64'),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,8 @@ import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+/** 32 bytes, base64: a fixed SECRETS_KEY, so that no test app writes a key file into DATA_DIR. */
+export const TEST_SECRETS_KEY = Buffer.from('test-secrets-key-of-32-bytes-0123').subarray(0, 32).toString('base64');
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -19,6 +21,7 @@ export async function startTestApp(env: Record<string, string> = {}, db?: TestDa
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
+    SECRETS_KEY: TEST_SECRETS_KEY,
     LOG_LEVEL: 'error',
     DEMO_DATA: 'false',
     // The embedded fallback has no DATABASE_URL, which is how the app knows it is embedded.
