@@ -18,7 +18,8 @@ import { ensureWrk } from './lib/wrk.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
-const log = (message) => console.error(`[bench ${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s] ${message}`);
+const log = (message) =>
+  console.error(`[bench ${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s] ${message}`);
 
 async function main(argv) {
   let options;
@@ -59,7 +60,11 @@ async function main(argv) {
     for (const label of options.sizes) {
       const prepared = await prepareWorld({ label, counts: SIZES[label], ctx });
       const isLarge = label === 'large';
-      const result = await benchmarkWorld(prepared, ctx, isLarge ? (service) => measureChangeDelay(service, prepared) : undefined);
+      const result = await benchmarkWorld(
+        prepared,
+        ctx,
+        isLarge ? (service) => measureChangeDelay(service, prepared) : undefined,
+      );
       report.sizes.push(result);
       if (isLarge) report.changeDelay = result.extra;
       console.log(`\n${sizeTable(result)}\n`);
@@ -67,7 +72,8 @@ async function main(argv) {
 
       report.superuser = await measureSuperuser(prepared, ctx);
       if (options.soak) report.soak = await soak(prepared, ctx);
-      if (options.profile) report.profiles = [await profileService(prepared, ctx, 'off'), await profileService(prepared, ctx, 'on')];
+      if (options.profile)
+        report.profiles = [await profileService(prepared, ctx, 'off'), await profileService(prepared, ctx, 'on')];
       if (options.scale) report.scale = await runScale(prepared, ctx);
     }
 

@@ -24,15 +24,25 @@ await admin.connect();
 await admin.query(`CREATE DATABASE ${dbName}`);
 let failed = false;
 try {
-  const world = execFileSync('node', [join(fixtures, 'make-world.mjs'), '--seed', '11', '--accounts', '30', '--users', '150', '--providers', '3000'], { maxBuffer: 1 << 28 });
+  const world = execFileSync(
+    'node',
+    [join(fixtures, 'make-world.mjs'), '--seed', '11', '--accounts', '30', '--users', '150', '--providers', '3000'],
+    { maxBuffer: 1 << 28 },
+  );
   writeFileSync(worldFile, world);
-  execFileSync('npm', ['run', '--silent', 'world:import', '--', worldFile], { env: { ...process.env, DATABASE_URL: dbUrl }, stdio: 'inherit' });
-  const expected = JSON.parse(execFileSync('node', [join(fixtures, 'expected-read.mjs'), worldFile], { maxBuffer: 1 << 28 }));
+  execFileSync('npm', ['run', '--silent', 'world:import', '--', worldFile], {
+    env: { ...process.env, DATABASE_URL: dbUrl },
+    stdio: 'inherit',
+  });
+  const expected = JSON.parse(
+    execFileSync('node', [join(fixtures, 'expected-read.mjs'), worldFile], { maxBuffer: 1 << 28 }),
+  );
   const { users, providers } = JSON.parse(world);
 
   // World index -> database id, by the natural key (owner username, owner account, name).
   const idByKey = await providerIdsByKey(dbUrl);
-  const idOf = (i) => idByKey.get(providerKey(providers[i].owner.username, providers[i].owner.accountNumber, providers[i].name));
+  const idOf = (i) =>
+    idByKey.get(providerKey(providers[i].owner.username, providers[i].owner.accountNumber, providers[i].name));
 
   for (const cache of ['off', 'on']) {
     const differences = await checkService(cache, users, (u) => expected[u.username].map(idOf).sort((a, b) => a - b));

@@ -55,7 +55,9 @@ async function bootstrap(): Promise<void> {
     // Requests in flight are waited for, but not forever: a client that holds its request open
     // must not keep an orchestrator's SIGTERM from taking effect.
     setTimeout(() => {
-      logger.error(`Requests still in flight after SHUTDOWN_TIMEOUT_MS (${config.SHUTDOWN_TIMEOUT_MS} ms): exiting anyway`);
+      logger.error(
+        `Requests still in flight after SHUTDOWN_TIMEOUT_MS (${config.SHUTDOWN_TIMEOUT_MS} ms): exiting anyway`,
+      );
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
     try {

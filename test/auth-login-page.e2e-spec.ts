@@ -27,7 +27,9 @@ describe('the login page', () => {
     const res = await t.inject({ method: 'GET', url: '/login/?next=%2Fdashboard%2Fpassthrough%2F%3Ftab%3D2' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.headers['content-security-policy']).toMatch(/default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'/);
+    expect(res.headers['content-security-policy']).toMatch(
+      /default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'/,
+    );
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['cache-control']).toBe(NEVER_CACHE);
     expect(res.body).toContain('<form method="post" action="/login/">');
@@ -56,7 +58,11 @@ describe('the login page', () => {
     expect(signedIn.statusCode).toBe(303);
     expect(signedIn.headers.location).toBe('/auth/me?x=1');
     const jar = cookiesOf(signedIn.headers['set-cookie']);
-    const back = await t.inject({ method: 'GET', url: '/auth/me?x=1', headers: { cookie: `access_token=${jar.access_token}` } });
+    const back = await t.inject({
+      method: 'GET',
+      url: '/auth/me?x=1',
+      headers: { cookie: `access_token=${jar.access_token}` },
+    });
     expect(back.statusCode).toBe(200);
     expect(back.json().username).toBe('alice');
     expect(jar.csrftoken).toEqual(expect.any(String));
@@ -100,7 +106,11 @@ describe('the login page', () => {
     expect(res.statusCode).toBe(303);
     const location = res.headers.location as string;
     expect(location).toBe(DEFAULT_NEXT);
-    const fromQuery = await submit({ username: 'alice', password: 'pw-alice' }, {}, `/login/?next=${encodeURIComponent(next)}`);
+    const fromQuery = await submit(
+      { username: 'alice', password: 'pw-alice' },
+      {},
+      `/login/?next=${encodeURIComponent(next)}`,
+    );
     expect(fromQuery.headers.location).toBe(DEFAULT_NEXT);
     // The page never offers it either.
     const page = await t.inject({ method: 'GET', url: `/login/?next=${encodeURIComponent(next)}` });
@@ -130,7 +140,11 @@ describe('the login page', () => {
       expect(res.body).toContain('name="next" value="/auth/me"');
       expect(res.headers['set-cookie']).toBeUndefined();
     }
-    const hostile = await submit({ next: '/"><script>alert(1)</script>', username: '"><img src=x onerror=alert(1)>', password: 'x' });
+    const hostile = await submit({
+      next: '/"><script>alert(1)</script>',
+      username: '"><img src=x onerror=alert(1)>',
+      password: 'x',
+    });
     expect(hostile.statusCode).toBe(401);
     expect(hostile.body).not.toMatch(/<script|<img/);
     expect(hostile.body).toContain('value="&#34;&#62;&#60;img src=x onerror=alert(1)&#62;"');
@@ -151,8 +165,12 @@ describe('the login page', () => {
       expect(res.headers['set-cookie']).toBeUndefined();
     }
     await expect(submit(form, { 'sec-fetch-site': 'cross-site' })).resolves.toMatchObject({ statusCode: 403 });
-    await expect(submit(form, { origin: 'http://localhost:3000', host: 'localhost:3000' })).resolves.toMatchObject({ statusCode: 303 });
-    await expect(submit(form, { origin: 'https://dashboard.example.test' })).resolves.toMatchObject({ statusCode: 303 });
+    await expect(submit(form, { origin: 'http://localhost:3000', host: 'localhost:3000' })).resolves.toMatchObject({
+      statusCode: 303,
+    });
+    await expect(submit(form, { origin: 'https://dashboard.example.test' })).resolves.toMatchObject({
+      statusCode: 303,
+    });
     await expect(submit(form, { 'sec-fetch-site': 'same-origin' })).resolves.toMatchObject({ statusCode: 303 });
   });
 

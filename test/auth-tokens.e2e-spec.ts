@@ -13,7 +13,8 @@ import { captureProcessOutput } from './support/process-output.js';
 
 const ISS = 'providers-service';
 const AUD = 'providers-service';
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const hs256 = (input: string, key = TEST_JWT_SECRET) => createHmac('sha256', key).update(input).digest('base64url');
 
 /** A token assembled by hand, so that any header and claims can be tried. */
@@ -56,17 +57,22 @@ describe('hostile tokens', () => {
     ['alg none, no signature', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(goodClaims())}.`],
     ['alg none with a signature', () => forge({ alg: 'none' }, goodClaims())],
     ['alg NONE', () => forge({ alg: 'NONE' }, goodClaims(), () => '')],
-    ['HS256 signed with another key', () => forge({ alg: 'HS256' }, goodClaims(), (i) => hs256(i, 'another-secret-of-the-same-length-0123456789abcd'))],
+    [
+      'HS256 signed with another key',
+      () => forge({ alg: 'HS256' }, goodClaims(), (i) => hs256(i, 'another-secret-of-the-same-length-0123456789abcd')),
+    ],
     ['HS512 signed with the right key', () => jwt.sign(goodClaims(), TEST_JWT_SECRET, { algorithm: 'HS512' })],
     ['an RS256 header over an HMAC made with the secret', () => forge({ alg: 'RS256' }, goodClaims())],
     ['an ES256 header over an HMAC made with the secret', () => forge({ alg: 'ES256' }, goodClaims())],
     [
       'RS256 really signed (with a key of the attacker)',
-      () => jwt.sign(goodClaims(), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, { algorithm: 'RS256' }),
+      () =>
+        jwt.sign(goodClaims(), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, { algorithm: 'RS256' }),
     ],
     [
       'ES256 really signed',
-      () => jwt.sign(goodClaims(), generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, { algorithm: 'ES256' }),
+      () =>
+        jwt.sign(goodClaims(), generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, { algorithm: 'ES256' }),
     ],
     [
       'a valid token with a changed payload',
@@ -79,8 +85,14 @@ describe('hostile tokens', () => {
     ['no exp', () => forge({ alg: 'HS256' }, { ...goodClaims(), exp: undefined })],
     ['exp not a number', () => forge({ alg: 'HS256' }, { ...goodClaims(), exp: 'tomorrow' })],
     ['no iat', () => forge({ alg: 'HS256' }, { ...goodClaims(), iat: undefined })],
-    ['iat in the future', () => forge({ alg: 'HS256' }, { ...goodClaims(), iat: Math.floor(Date.now() / 1000) + 3600 })],
-    ['nbf in the future', () => forge({ alg: 'HS256' }, { ...goodClaims(), nbf: Math.floor(Date.now() / 1000) + 3600 })],
+    [
+      'iat in the future',
+      () => forge({ alg: 'HS256' }, { ...goodClaims(), iat: Math.floor(Date.now() / 1000) + 3600 }),
+    ],
+    [
+      'nbf in the future',
+      () => forge({ alg: 'HS256' }, { ...goodClaims(), nbf: Math.floor(Date.now() / 1000) + 3600 }),
+    ],
     ['a wrong issuer', () => forge({ alg: 'HS256' }, { ...goodClaims(), iss: 'someone-else' })],
     ['no issuer', () => forge({ alg: 'HS256' }, { ...goodClaims(), iss: undefined })],
     ['a wrong audience', () => forge({ alg: 'HS256' }, { ...goodClaims(), aud: 'another-service' })],
@@ -89,7 +101,7 @@ describe('hostile tokens', () => {
     ['sub as a JSON number', () => forge({ alg: 'HS256' }, { ...goodClaims(), sub: aliceId })],
     ['sub huge', () => forge({ alg: 'HS256' }, { ...goodClaims(), sub: '99999999999999999999999' })],
     ['sub just above the integer range', () => forge({ alg: 'HS256' }, { ...goodClaims(), sub: '2147483648' })],
-    ['sub with SQL', () => forge({ alg: 'HS256' }, { ...goodClaims(), sub: "1 OR 1=1; DROP TABLE users --" })],
+    ['sub with SQL', () => forge({ alg: 'HS256' }, { ...goodClaims(), sub: '1 OR 1=1; DROP TABLE users --' })],
     ['sub of a user that does not exist', () => forge({ alg: 'HS256' }, { ...goodClaims(), sub: '2147483647' })],
     [
       'sub of a deleted user',
@@ -100,7 +112,10 @@ describe('hostile tokens', () => {
         return token;
       },
     ],
-    ['a payload that is not JSON', () => `${b64({ alg: 'HS256' })}.${b64('not json')}.${hs256(`${b64({ alg: 'HS256' })}.${b64('not json')}`)}`],
+    [
+      'a payload that is not JSON',
+      () => `${b64({ alg: 'HS256' })}.${b64('not json')}.${hs256(`${b64({ alg: 'HS256' })}.${b64('not json')}`)}`,
+    ],
     ['a payload that is a JSON string', () => forge({ alg: 'HS256' }, 'just a string' as unknown as object)],
     ['garbage', () => 'not-a-token'],
     ['two dots only', () => '..'],
@@ -125,14 +140,21 @@ describe('hostile tokens', () => {
     ['another scheme', () => `Basic ${Buffer.from('alice:pw-alice').toString('base64')}`],
     ['the token without a scheme', () => forge({ alg: 'HS256' }, goodClaims())],
     ['non-ASCII characters', () => `Bearer ${forge({ alg: 'HS256' }, goodClaims())}é`],
-  ] as [string, string | (() => string)][])('401 invalid_token for an Authorization header with %s', async (_what, value) => {
-    const res = await me(typeof value === 'function' ? value() : value);
-    expect(res.statusCode).toBe(401);
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="providers", error="invalid_token"');
-  });
+  ] as [string, string | (() => string)][])(
+    '401 invalid_token for an Authorization header with %s',
+    async (_what, value) => {
+      const res = await me(typeof value === 'function' ? value() : value);
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="providers", error="invalid_token"');
+    },
+  );
 
   it('401 for forged or garbage access cookies too', async () => {
-    for (const cookie of [`access_token=${forge({ alg: 'none' }, goodClaims(), () => '')}`, 'access_token=%00%ff', `access_token=${'x'.repeat(5000)}`]) {
+    for (const cookie of [
+      `access_token=${forge({ alg: 'none' }, goodClaims(), () => '')}`,
+      'access_token=%00%ff',
+      `access_token=${'x'.repeat(5000)}`,
+    ]) {
       const res = await t.inject({ method: 'GET', url: '/auth/me', headers: { cookie } });
       expect(res.statusCode).toBe(401);
     }
@@ -175,7 +197,9 @@ describe('hostile tokens', () => {
     });
 
     it('401 for raw non-ASCII bytes in the header', async () => {
-      await expect(raw(Buffer.concat([Buffer.from('Bearer '), Buffer.from([0xc3, 0xa9, 0xff, 0x80])]))).resolves.toBe(401);
+      await expect(raw(Buffer.concat([Buffer.from('Bearer '), Buffer.from([0xc3, 0xa9, 0xff, 0x80])]))).resolves.toBe(
+        401,
+      );
     });
   });
 });
@@ -206,7 +230,11 @@ describe('the development JWT secret (no JWT_SECRET set)', () => {
     }
     const second = await startTestApp(env, db);
     try {
-      const res = await second.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } });
+      const res = await second.inject({
+        method: 'GET',
+        url: '/auth/me',
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(res.statusCode).toBe(200);
     } finally {
       await second.close();

@@ -82,7 +82,11 @@ describe('authentication', () => {
         expect(res.headers['www-authenticate']).toBe('Bearer realm="providers"');
         expect(res.headers['set-cookie']).toBeUndefined();
       }
-      expect(answers[0].json()).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Invalid username or password' });
+      expect(answers[0].json()).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'Invalid username or password',
+      });
     });
 
     it('takes about as long for an unknown user as for a wrong password (a hash is checked either way)', async () => {
@@ -104,12 +108,32 @@ describe('authentication', () => {
     });
 
     it.each([
-      ['missing fields', {}, ['username must be a string of 1 to 150 characters', 'password must be a string of 1 to 1024 characters']],
+      [
+        'missing fields',
+        {},
+        ['username must be a string of 1 to 150 characters', 'password must be a string of 1 to 1024 characters'],
+      ],
       ['a missing password', { username: 'alice' }, ['password must be a string of 1 to 1024 characters']],
-      ['non-string fields', { username: 42, password: ['pw-alice'] }, ['username must be a string of 1 to 150 characters', 'password must be a string of 1 to 1024 characters']],
-      ['an object as username', { username: { $ne: '' }, password: 'x' }, ['username must be a string of 1 to 150 characters']],
-      ['empty strings', { username: '', password: '' }, ['username must be a string of 1 to 150 characters', 'password must be a string of 1 to 1024 characters']],
-      ['a JSON array', [], ['username must be a string of 1 to 150 characters', 'password must be a string of 1 to 1024 characters']],
+      [
+        'non-string fields',
+        { username: 42, password: ['pw-alice'] },
+        ['username must be a string of 1 to 150 characters', 'password must be a string of 1 to 1024 characters'],
+      ],
+      [
+        'an object as username',
+        { username: { $ne: '' }, password: 'x' },
+        ['username must be a string of 1 to 150 characters'],
+      ],
+      [
+        'empty strings',
+        { username: '', password: '' },
+        ['username must be a string of 1 to 150 characters', 'password must be a string of 1 to 1024 characters'],
+      ],
+      [
+        'a JSON array',
+        [],
+        ['username must be a string of 1 to 150 characters', 'password must be a string of 1 to 1024 characters'],
+      ],
     ])('400 with field messages for %s', async (_what, payload, messages) => {
       const res = await login(JSON.stringify(payload), { 'content-type': 'application/json' });
       expect(res.statusCode).toBe(400);
@@ -177,15 +201,27 @@ describe('authentication', () => {
     });
 
     it('authenticates by the bearer token or, failing that, by the access cookie', async () => {
-      const byCookie = await t.inject({ method: 'GET', url: '/auth/me', headers: { cookie: `access_token=${alice.token}` } });
+      const byCookie = await t.inject({
+        method: 'GET',
+        url: '/auth/me',
+        headers: { cookie: `access_token=${alice.token}` },
+      });
       expect(byCookie.statusCode).toBe(200);
       expect(byCookie.json().username).toBe('alice');
       const bob = await loginAs(t, 'bob');
       // The Authorization header decides when present: bob's header wins over alice's cookie.
-      const both = await t.inject({ method: 'GET', url: '/auth/me', headers: { ...bob.bearer, cookie: alice.cookies } });
+      const both = await t.inject({
+        method: 'GET',
+        url: '/auth/me',
+        headers: { ...bob.bearer, cookie: alice.cookies },
+      });
       expect(both.json().username).toBe('bob');
       // ... and a bad header is not rescued by a good cookie.
-      const badHeader = await t.inject({ method: 'GET', url: '/auth/me', headers: { authorization: 'Bearer x.y.z', cookie: alice.cookies } });
+      const badHeader = await t.inject({
+        method: 'GET',
+        url: '/auth/me',
+        headers: { authorization: 'Bearer x.y.z', cookie: alice.cookies },
+      });
       expect(badHeader.statusCode).toBe(401);
       expect(badHeader.headers['www-authenticate']).toBe('Bearer realm="providers", error="invalid_token"');
     });
@@ -215,7 +251,11 @@ describe('authentication', () => {
         expect(line).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/);
         expect(line).toMatch(/Path=\//);
       }
-      const crossSite = await t.inject({ method: 'POST', url: '/auth/logout', headers: { origin: 'https://evil.test' } });
+      const crossSite = await t.inject({
+        method: 'POST',
+        url: '/auth/logout',
+        headers: { origin: 'https://evil.test' },
+      });
       expect(crossSite.statusCode).toBe(403);
     });
   });
@@ -231,19 +271,29 @@ describe('authentication', () => {
       t.inject({ method: 'POST', url: PROVIDERS, headers: { 'content-type': 'application/json', ...headers } });
 
     it('the right token in X-CSRF-Token or X-CSRFToken passes', async () => {
-      await expect(post({ cookie: alice.cookies, 'x-csrf-token': alice.csrf })).resolves.toMatchObject({ statusCode: 200 });
-      await expect(post({ cookie: alice.cookies, 'x-csrftoken': alice.csrf })).resolves.toMatchObject({ statusCode: 200 });
+      await expect(post({ cookie: alice.cookies, 'x-csrf-token': alice.csrf })).resolves.toMatchObject({
+        statusCode: 200,
+      });
+      await expect(post({ cookie: alice.cookies, 'x-csrftoken': alice.csrf })).resolves.toMatchObject({
+        statusCode: 200,
+      });
     });
 
     it.each([
       ['no header', () => ({ cookie: alice.cookies })],
       ['a wrong header', () => ({ cookie: alice.cookies, 'x-csrf-token': `${alice.csrf.slice(0, -2)}xx` })],
-      ['a header without the csrftoken cookie', () => ({ cookie: `access_token=${alice.token}`, 'x-csrf-token': alice.csrf })],
+      [
+        'a header without the csrftoken cookie',
+        () => ({ cookie: `access_token=${alice.token}`, 'x-csrf-token': alice.csrf }),
+      ],
       ['the csrftoken cookie without a header', () => ({ cookie: alice.cookies })],
       ["another session's token in the header", () => ({ cookie: alice.cookies, 'x-csrf-token': aliceAgain.csrf })],
       [
         "another session's token in both header and cookie",
-        () => ({ cookie: `access_token=${alice.token}; csrftoken=${aliceAgain.csrf}`, 'x-csrf-token': aliceAgain.csrf }),
+        () => ({
+          cookie: `access_token=${alice.token}; csrftoken=${aliceAgain.csrf}`,
+          'x-csrf-token': aliceAgain.csrf,
+        }),
       ],
       ['an empty header', () => ({ cookie: alice.cookies, 'x-csrf-token': '' })],
     ])('403 with %s', async (_what, headers) => {
@@ -346,7 +396,9 @@ describe('CORS and secure cookies', () => {
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe(DASHBOARD);
     expect(res.headers['access-control-allow-credentials']).toBe('true');
-    const allowed = String(res.headers['access-control-allow-headers']).split(',').map((h) => h.trim().toLowerCase());
+    const allowed = String(res.headers['access-control-allow-headers'])
+      .split(',')
+      .map((h) => h.trim().toLowerCase());
     expect(allowed).toEqual(
       expect.arrayContaining([
         'content-type',

@@ -19,16 +19,26 @@ describe('dashboard page', () => {
 
   /** As a browser asks for it: the session cookie, and Accept preferring HTML. */
   const page = () =>
-    t.inject({ method: 'GET', url: '/dashboard/passthrough/', headers: { cookie: dana.cookies, accept: 'text/html,*/*;q=0.8' } });
+    t.inject({
+      method: 'GET',
+      url: '/dashboard/passthrough/',
+      headers: { cookie: dana.cookies, accept: 'text/html,*/*;q=0.8' },
+    });
 
   /** The asset URLs the page names, in the order the page names them. */
   async function assetUrls(): Promise<string[]> {
     const html = (await page()).body;
-    return [...new Set([...html.matchAll(/(?:href|src)="(\/dashboard\/passthrough\/assets\/[^"]+)"/g)].map((m) => m[1]))];
+    return [
+      ...new Set([...html.matchAll(/(?:href|src)="(\/dashboard\/passthrough\/assets\/[^"]+)"/g)].map((m) => m[1])),
+    ];
   }
 
   it('sends an anonymous browser to the login page, and back here afterwards', async () => {
-    const res = await t.inject({ method: 'GET', url: '/dashboard/passthrough/', headers: { accept: 'text/html,*/*;q=0.8' } });
+    const res = await t.inject({
+      method: 'GET',
+      url: '/dashboard/passthrough/',
+      headers: { accept: 'text/html,*/*;q=0.8' },
+    });
     expect(res.statusCode).toBe(302);
     expect(res.headers.location).toBe('/login/?next=%2Fdashboard%2Fpassthrough%2F');
     expect(res.headers['cache-control']).toBe(NEVER_CACHE);

@@ -21,7 +21,10 @@ describe.each(['development', 'test', 'production'])('error bodies with NODE_ENV
   let captured: ReturnType<typeof captureProcessOutput> | undefined;
 
   beforeAll(async () => {
-    t = await startTestApp({ NODE_ENV: env, ...(env === 'production' ? { COOKIE_SECURE: 'false', ALLOW_INSECURE_COOKIES: 'true' } : {}) });
+    t = await startTestApp({
+      NODE_ENV: env,
+      ...(env === 'production' ? { COOKIE_SECURE: 'false', ALLOW_INSECURE_COOKIES: 'true' } : {}),
+    });
     db = t.app.get(DataSource);
     const f = new Factories(db);
     const aliceId = await f.user({ username: 'alice' });
@@ -41,7 +44,9 @@ describe.each(['development', 'test', 'production'])('error bodies with NODE_ENV
 
   it('an unexpected error (with a stack, a path and SQL in its message) is a bare 500; the log has it', async () => {
     t.app.get(UsersService).accountNumbers = () =>
-      Promise.reject(new TypeError('Cannot read x of undefined at /work/main/src/users/users.service.ts:91 (SELECT * FROM users)'));
+      Promise.reject(
+        new TypeError('Cannot read x of undefined at /work/main/src/users/users.service.ts:91 (SELECT * FROM users)'),
+      );
     const res = await me();
     expect(expectErrorShape(res, 500)).toEqual(INTERNAL);
     expect(captured!.output()).toMatch(/TypeError: Cannot read x of undefined[\s\S]*\n\s+at /);
@@ -49,7 +54,8 @@ describe.each(['development', 'test', 'production'])('error bodies with NODE_ENV
 
   it('a constraint violation raised by PostgreSQL through the driver is a bare 500', async () => {
     // The route's query replaced by one that breaks a unique constraint, through the real driver.
-    t.app.get(UsersService).accountNumbers = () => db.query(`INSERT INTO users (username, password_hash) VALUES ('alice', 'x')`);
+    t.app.get(UsersService).accountNumbers = () =>
+      db.query(`INSERT INTO users (username, password_hash) VALUES ('alice', 'x')`);
     const res = await me();
     expect(expectErrorShape(res, 500)).toEqual(INTERNAL);
     expect(res.body).not.toMatch(/duplicate|users_username_key|23505|INSERT/);
@@ -76,7 +82,12 @@ describe.each(['development', 'test', 'production'])('error bodies with NODE_ENV
   it('4xx messages are the service’s own words, never an echo of internals', async () => {
     for (const res of [
       await t.inject({ method: 'GET', url: '/no/such/route' }),
-      await t.inject({ method: 'POST', url: '/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"x":' }),
+      await t.inject({
+        method: 'POST',
+        url: '/auth/login',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"x":',
+      }),
       await t.inject({ method: 'POST', url: '/auth/login', payload: { username: 'alice', password: 'wrong' } }),
       await t.inject({ method: 'GET', url: '/auth/me', headers: { authorization: 'Bearer a.b.c' } }),
       await t.inject({ method: 'GET', url: PROVIDERS, headers: alice.bearer }),

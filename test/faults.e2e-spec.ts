@@ -46,7 +46,9 @@ async function sql(url: string, text: string, params: unknown[] = []): Promise<p
 
 /** Lines of the service's log that would give away an internal error or per-request noise. */
 function unexpectedLogLines(output: string): string[] {
-  return output.split('\n').filter((line) => /\bERROR\b|^\s+at |Query failed|pool raised an error|Internal server error/.test(line));
+  return output
+    .split('\n')
+    .filter((line) => /\bERROR\b|^\s+at |Query failed|pool raised an error|Internal server error/.test(line));
 }
 
 describe('database and process faults (a throwaway PostgreSQL cluster, the built service)', () => {
@@ -73,7 +75,10 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
       );
       // The superuser and two ordinary users: the cache keys and the rule differ for each.
       const chosen = [rows.find((r) => r.is_superuser)!, ...rows.filter((r) => !r.is_superuser).slice(0, 2)];
-      users = chosen.map((r) => ({ username: r.username, subject: { id: r.id, isSuperuser: r.is_superuser, isActive: true } }));
+      users = chosen.map((r) => ({
+        username: r.username,
+        subject: { id: r.id, isSuperuser: r.is_superuser, isActive: true },
+      }));
     } finally {
       await ds.destroy();
     }
@@ -112,7 +117,12 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
       concurrency: 6,
       request: (worker, n): RequestSpec => {
         const user = users[(worker + n) % users.length].username;
-        return { method: 'POST', path: PROVIDERS, headers: { authorization: `Bearer ${tokens.get(user)}` }, label: user };
+        return {
+          method: 'POST',
+          path: PROVIDERS,
+          headers: { authorization: `Bearer ${tokens.get(user)}` },
+          label: user,
+        };
       },
       keepGoing: () => performance.now() < stopAt,
     });
@@ -127,7 +137,12 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
     while (performance.now() < stopped + OUTAGE_MS) {
       for (const path of ['/readyz', '/healthz']) {
         const res = await fetch(`${service.base}${path}`);
-        probes.push({ path, status: res.status, body: await res.text(), cacheControl: res.headers.get('cache-control') });
+        probes.push({
+          path,
+          status: res.status,
+          body: await res.text(),
+          cacheControl: res.headers.get('cache-control'),
+        });
       }
       await sleep(250);
     }
@@ -201,7 +216,9 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
     expect(healthz.every((p) => p.status === 200)).toBe(true);
 
     // Recovery without a restart: the first 200 after PostgreSQL accepts connections again.
-    const firstOk = outcomes.filter((o) => o.status === 200 && o.doneAt > accepting).sort((a, b) => a.doneAt - b.doneAt)[0];
+    const firstOk = outcomes
+      .filter((o) => o.status === 200 && o.doneAt > accepting)
+      .sort((a, b) => a.doneAt - b.doneAt)[0];
     expect(firstOk).toBeDefined();
     const recoveryMs = firstOk.doneAt - accepting;
     expect(recoveryMs).toBeLessThan(5000);
@@ -215,7 +232,11 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
       expect(expected.map((truth) => truth.get(o.label))).toContainEqual(body.providers);
     }
     for (const u of users) {
-      const res = await send(service.base, { method: 'POST', path: PROVIDERS, headers: { authorization: `Bearer ${tokens.get(u.username)}` } });
+      const res = await send(service.base, {
+        method: 'POST',
+        path: PROVIDERS,
+        headers: { authorization: `Bearer ${tokens.get(u.username)}` },
+      });
       expect(JSON.parse(res.body!).providers).toEqual(after.get(u.username));
     }
     const ready = await fetch(`${service.base}/readyz`);
@@ -288,7 +309,9 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
       expect(o.headers!['cache-control']).toBe(NEVER_CACHE);
     }
     // Every request made while it hung failed; every one made well after, succeeded.
-    expect(outcomes.filter((o) => o.sentAt > frozenAt + 100 && o.doneAt < thawedAt).every((o) => o.status === 503)).toBe(true);
+    expect(
+      outcomes.filter((o) => o.sentAt > frozenAt + 100 && o.doneAt < thawedAt).every((o) => o.status === 503),
+    ).toBe(true);
     const afterwards = outcomes.filter((o) => o.sentAt > thawedAt + 1000);
     expect(afterwards.length).toBeGreaterThan(10);
     for (const o of afterwards) {
@@ -336,7 +359,8 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
       request: () => ({ method: 'POST', path: PROVIDERS, headers: { authorization: `Bearer ${token}` } }),
       // After SIGTERM, half the clients send one more request and half go quiet, leaving their
       // kept-alive connection idle: neither may delay the exit.
-      keepGoing: (o) => o.status === 200 && o.sentAt < terminatedAt && (terminatedAt === Infinity || o.worker % 2 === 1),
+      keepGoing: (o) =>
+        o.status === 200 && o.sentAt < terminatedAt && (terminatedAt === Infinity || o.worker % 2 === 1),
     });
     await waitFor(
       async () => {
@@ -347,7 +371,12 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
         return rows[0].n as number;
       },
       (waiting) => waiting >= CLIENTS,
-      { timeoutMs: 10_000, intervalMs: 20, what: `${CLIENTS} requests at the lock`, details: (n) => `only ${n} requests reached the lock` },
+      {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+        what: `${CLIENTS} requests at the lock`,
+        details: (n) => `only ${n} requests reached the lock`,
+      },
     );
 
     terminatedAt = performance.now();
@@ -357,7 +386,12 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
     const { value: fresh } = await waitFor(
       () => send(service.base, { method: 'GET', path: '/healthz' }, noKeepAlive),
       (res) => res.error === 'ECONNREFUSED',
-      { timeoutMs: 5000, intervalMs: 50, what: 'a new connection refused', details: (res) => `last answer: ${res.error ?? res.status}` },
+      {
+        timeoutMs: 5000,
+        intervalMs: 50,
+        what: 'a new connection refused',
+        details: (res) => `last answer: ${res.error ?? res.status}`,
+      },
     );
     expect(fresh.error).toBe('ECONNREFUSED');
     // ... while the requests in flight are still waited for.
@@ -376,7 +410,9 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
     expect(inFlight.filter((o) => o.doneAt > terminatedAt)).toHaveLength(CLIENTS);
     expect(inFlight.filter((o) => o.status !== 200)).toEqual([]);
     // Their connections are closed after the answer, so that no client reuses one that is going away.
-    expect(inFlight.filter((o) => o.doneAt > terminatedAt).map((o) => o.headers!.connection)).toEqual(Array(CLIENTS).fill('close'));
+    expect(inFlight.filter((o) => o.doneAt > terminatedAt).map((o) => o.headers!.connection)).toEqual(
+      Array(CLIENTS).fill('close'),
+    );
     expect(exitedAt - released).toBeLessThan(3000);
     // Sent after SIGTERM: refused at the door, never half-answered.
     const refusals = new Map<string, number>();
@@ -405,12 +441,21 @@ describe('database and process faults (a throwaway PostgreSQL cluster, the built
         const ended = lines.filter((line) => /disconnection:/.test(line));
         return ended.length >= CLIENTS && ended.some((line) => /app=providers-service-listen /.test(line));
       },
-      { timeoutMs: 5000, intervalMs: 50, what: 'every connection of the service ended', details: (lines) => lines.join('\n') },
+      {
+        timeoutMs: 5000,
+        intervalMs: 50,
+        what: 'every connection of the service ended',
+        details: (lines) => lines.join('\n'),
+      },
     );
     const ours = ourLines();
     expect(ours.filter((line) => /disconnection:/.test(line)).length).toBeGreaterThanOrEqual(CLIENTS);
     expect(ours.some((line) => /app=providers-service-listen .*disconnection:/.test(line))).toBe(true);
-    expect(ours.filter((line) => /unexpected EOF|could not receive data|connection reset|terminating connection/i.test(line))).toEqual([]);
+    expect(
+      ours.filter((line) =>
+        /unexpected EOF|could not receive data|connection reset|terminating connection/i.test(line),
+      ),
+    ).toEqual([]);
 
     console.log(
       [

@@ -23,9 +23,9 @@ describe('health endpoints', () => {
   });
 
   it('migrations created the schema', async () => {
-    const rows = await t.app.get((await import('typeorm')).DataSource).query(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
-    );
+    const rows = await t.app
+      .get((await import('typeorm')).DataSource)
+      .query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
     expect(rows.map((r: { table_name: string }) => r.table_name)).toEqual(
       expect.arrayContaining(['accounts', 'providers', 'user_profiles', 'users']),
     );

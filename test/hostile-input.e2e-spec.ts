@@ -63,39 +63,62 @@ describe('hostile input on the login route and the providers route', () => {
       ['a username nested 1 000 deep', 'application/json', `{"username":${nestedArrays(1000)},"password":"x"}`],
       ['a username nested 32 deep (the limit)', 'application/json', `{"username":${nestedArrays(31)},"password":"x"}`],
       ['a __proto__ key', 'application/json', '{"username":"alice","password":"x","__proto__":{"isSuperuser":true}}'],
-      ['a constructor.prototype key', 'application/json', '{"username":"alice","password":"x","constructor":{"prototype":{"a":1}}}'],
+      [
+        'a constructor.prototype key',
+        'application/json',
+        '{"username":"alice","password":"x","constructor":{"prototype":{"a":1}}}',
+      ],
       ['a NUL in the username', 'application/json', '{"username":"ali\\u0000ce","password":"pw-alice"}'],
       ['a lone surrogate in the username', 'application/json', '{"username":"\\ud800","password":"pw-alice"}'],
       ['text/plain', 'text/plain', 'username=alice&password=pw-alice'],
       ['application/xml', 'application/xml', '<login><username>alice</username></login>'],
-      ['multipart', 'multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="username"\r\n\r\nalice\r\n--x--'],
+      [
+        'multipart',
+        'multipart/form-data; boundary=x',
+        '--x\r\nContent-Disposition: form-data; name="username"\r\n\r\nalice\r\n--x--',
+      ],
       ['two content types in one header', 'application/json, text/plain', '{"username":"alice","password":"pw-alice"}'],
       ['a content type that does not parse', ';;;', '{}'],
       ['no content type at all', undefined, '{"username":"alice","password":"pw-alice"}'],
-      ['a form with the username twice', 'application/x-www-form-urlencoded', 'username=alice&username=bob&password=pw-alice'],
+      [
+        'a form with the username twice',
+        'application/x-www-form-urlencoded',
+        'username=alice&username=bob&password=pw-alice',
+      ],
     ];
 
     describe.each(TARGETS)('$name', ({ url, headers }) => {
-      it.each(BODIES)('%s: a 4xx in the documented shape (or, for the list, its answer), never a 500', async (_what, type, payload) => {
-        const res = await t.inject({ method: 'POST', url, headers: { ...headers(), ...(type ? { 'content-type': type } : {}) }, payload });
-        expect(res.statusCode).toBeLessThan(500);
-        expect(res.headers['cache-control']).toBe(NEVER_CACHE);
-        if (res.statusCode >= 400) expectErrorShape(res);
-        if (url === PROVIDERS && 'authorization' in headers()) {
-          // The list never reads its body: the answer is the list, whatever was sent, unless the
-          // Content-Type header itself cannot be parsed (Fastify refuses it, 415).
-          if (res.statusCode !== 415) expect(res.body).toBe(aliceList);
-        } else if (url === PROVIDERS) {
-          expect([401, 415]).toContain(res.statusCode);
-        } else {
-          expect([400, 401, 415]).toContain(res.statusCode);
-        }
-      });
+      it.each(BODIES)(
+        '%s: a 4xx in the documented shape (or, for the list, its answer), never a 500',
+        async (_what, type, payload) => {
+          const res = await t.inject({
+            method: 'POST',
+            url,
+            headers: { ...headers(), ...(type ? { 'content-type': type } : {}) },
+            payload,
+          });
+          expect(res.statusCode).toBeLessThan(500);
+          expect(res.headers['cache-control']).toBe(NEVER_CACHE);
+          if (res.statusCode >= 400) expectErrorShape(res);
+          if (url === PROVIDERS && 'authorization' in headers()) {
+            // The list never reads its body: the answer is the list, whatever was sent, unless the
+            // Content-Type header itself cannot be parsed (Fastify refuses it, 415).
+            if (res.statusCode !== 415) expect(res.body).toBe(aliceList);
+          } else if (url === PROVIDERS) {
+            expect([401, 415]).toContain(res.statusCode);
+          } else {
+            expect([400, 401, 415]).toContain(res.statusCode);
+          }
+        },
+      );
     });
 
     it('the login route says what is wrong with the body', async () => {
-      const post = (type: string, payload: string) => t.inject({ method: 'POST', url: LOGIN, headers: { 'content-type': type }, payload });
-      expect(expectErrorShape(await post('application/json', '{"username": '), 400).message).toBe('Request body is not valid JSON');
+      const post = (type: string, payload: string) =>
+        t.inject({ method: 'POST', url: LOGIN, headers: { 'content-type': type }, payload });
+      expect(expectErrorShape(await post('application/json', '{"username": '), 400).message).toBe(
+        'Request body is not valid JSON',
+      );
       expect(expectErrorShape(await post('application/json', nestedArrays(7000)), 400).message).toBe(
         'Request body is nested more than 32 levels deep',
       );
@@ -103,11 +126,13 @@ describe('hostile input on the login route and the providers route', () => {
         'username must be a string of 1 to 150 characters',
         'password must be a string of 1 to 1024 characters',
       ]);
-      expect(expectErrorShape(await post('text/plain', 'x'), 415).message).toBe('Send application/json or application/x-www-form-urlencoded');
-      // A name PostgreSQL could not even store is an unknown user, answered like any other.
-      expect(expectErrorShape(await post('application/json', '{"username":"a\\u0000","password":"x"}'), 401).message).toBe(
-        'Invalid username or password',
+      expect(expectErrorShape(await post('text/plain', 'x'), 415).message).toBe(
+        'Send application/json or application/x-www-form-urlencoded',
       );
+      // A name PostgreSQL could not even store is an unknown user, answered like any other.
+      expect(
+        expectErrorShape(await post('application/json', '{"username":"a\\u0000","password":"x"}'), 401).message,
+      ).toBe('Invalid username or password');
     });
   });
 
@@ -115,7 +140,12 @@ describe('hostile input on the login route and the providers route', () => {
     const huge = JSON.stringify({ username: 'alice', password: 'x'.repeat(10 * MB) });
 
     it.each(TARGETS)('$name: 413 in the documented shape', async ({ url, headers }) => {
-      const res = await t.inject({ method: 'POST', url, headers: { ...headers(), 'content-type': 'application/json' }, payload: huge });
+      const res = await t.inject({
+        method: 'POST',
+        url,
+        headers: { ...headers(), 'content-type': 'application/json' },
+        payload: huge,
+      });
       expectErrorShape(res, 413);
     });
 
@@ -124,20 +154,28 @@ describe('hostile input on the login route and the providers route', () => {
       ['sent chunked, with no length announced', 'Transfer-Encoding: chunked\r\n'],
     ])('%s: refused without reading it all, the connection closed, the server fine', async (_what, framing) => {
       const chunked = framing.startsWith('Transfer');
-      const answer = await rawRequest(port, (socket) => {
-        socket.write(`POST ${LOGIN} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n${framing}\r\n`);
-        const piece = Buffer.alloc(64 * 1024, 'x');
-        // Written as fast as the socket takes it, until the server hangs up.
-        const pump = (sent: number) => {
-          while (sent < 10 * MB && !socket.destroyed) {
-            sent += piece.length;
-            const ok = socket.write(chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece);
-            if (!ok) return socket.once('drain', () => pump(sent));
-          }
-          if (!socket.destroyed) socket.write(chunked ? '0\r\n\r\n' : '');
-        };
-        pump(0);
-      }, { ...RAW, idleMs: 3000 });
+      const answer = await rawRequest(
+        port,
+        (socket) => {
+          socket.write(`POST ${LOGIN} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n${framing}\r\n`);
+          const piece = Buffer.alloc(64 * 1024, 'x');
+          // Written as fast as the socket takes it, until the server hangs up.
+          const pump = (sent: number) => {
+            while (sent < 10 * MB && !socket.destroyed) {
+              sent += piece.length;
+              const ok = socket.write(
+                chunked
+                  ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])
+                  : piece,
+              );
+              if (!ok) return socket.once('drain', () => pump(sent));
+            }
+            if (!socket.destroyed) socket.write(chunked ? '0\r\n\r\n' : '');
+          };
+          pump(0);
+        },
+        { ...RAW, idleMs: 3000 },
+      );
       expect(answer.statuses).toEqual([413]);
       expectErrorShape(parseRaw(answer.text), 413);
       expect(answer.closed).toBe(true);
@@ -149,12 +187,24 @@ describe('hostile input on the login route and the providers route', () => {
 
   describe('Transfer-Encoding and Content-Length tricks (raw socket)', () => {
     const framings: [string, string, string][] = [
-      ['chunked with a lying Content-Length', 'Transfer-Encoding: chunked\r\nContent-Length: 4\r\n', '2\r\n{}\r\n0\r\n\r\n'],
-      ['Content-Length before Transfer-Encoding', 'Content-Length: 100\r\nTransfer-Encoding: chunked\r\n', '2\r\n{}\r\n0\r\n\r\n'],
+      [
+        'chunked with a lying Content-Length',
+        'Transfer-Encoding: chunked\r\nContent-Length: 4\r\n',
+        '2\r\n{}\r\n0\r\n\r\n',
+      ],
+      [
+        'Content-Length before Transfer-Encoding',
+        'Content-Length: 100\r\nTransfer-Encoding: chunked\r\n',
+        '2\r\n{}\r\n0\r\n\r\n',
+      ],
       ['Transfer-Encoding: chunked, identity', 'Transfer-Encoding: chunked, identity\r\n', '2\r\n{}\r\n0\r\n\r\n'],
       ['Transfer-Encoding: identity', 'Transfer-Encoding: identity\r\nContent-Length: 2\r\n', '{}'],
       ['Transfer-Encoding: xchunked', 'Transfer-Encoding: xchunked\r\n', '2\r\n{}\r\n0\r\n\r\n'],
-      ['Transfer-Encoding twice', 'Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n', '2\r\n{}\r\n0\r\n\r\n'],
+      [
+        'Transfer-Encoding twice',
+        'Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n',
+        '2\r\n{}\r\n0\r\n\r\n',
+      ],
       ['a space before the colon', 'Transfer-Encoding : chunked\r\n', '2\r\n{}\r\n0\r\n\r\n'],
       ['a folded Transfer-Encoding', 'Transfer-Encoding:\r\n chunked\r\n', '2\r\n{}\r\n0\r\n\r\n'],
       ['two different Content-Lengths', 'Content-Length: 2\r\nContent-Length: 3\r\n', '{}'],
@@ -166,28 +216,38 @@ describe('hostile input on the login route and the providers route', () => {
     const SMUGGLED = 'GET /auth/me HTTP/1.1\r\nHost: localhost\r\n\r\n';
 
     describe.each(TARGETS)('$name', ({ url, headers }) => {
-      it.each(framings)('%s: 400 in the documented shape, nothing smuggled, the connection closed', async (_what, framing, body) => {
-        const auth = Object.entries(headers() as Record<string, string>).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-        const answer = await rawRequest(
-          port,
-          (socket) => socket.write(`POST ${url} HTTP/1.1\r\nHost: localhost\r\n${auth}Content-Type: application/json\r\n${framing}\r\n${body}${SMUGGLED}`),
-          RAW,
-        );
-        expect(answer.statuses).toEqual([400]);
-        const res = parseRaw(answer.text);
-        expect(expectErrorShape(res, 400).message).toBe('Malformed HTTP request');
-        expect(res.headers['x-content-type-options']).toBe('nosniff');
-        expect(answer.closed).toBe(true);
-      });
+      it.each(framings)(
+        '%s: 400 in the documented shape, nothing smuggled, the connection closed',
+        async (_what, framing, body) => {
+          const auth = Object.entries(headers() as Record<string, string>)
+            .map(([k, v]) => `${k}: ${v}\r\n`)
+            .join('');
+          const answer = await rawRequest(
+            port,
+            (socket) =>
+              socket.write(
+                `POST ${url} HTTP/1.1\r\nHost: localhost\r\n${auth}Content-Type: application/json\r\n${framing}\r\n${body}${SMUGGLED}`,
+              ),
+            RAW,
+          );
+          expect(answer.statuses).toEqual([400]);
+          const res = parseRaw(answer.text);
+          expect(expectErrorShape(res, 400).message).toBe('Malformed HTTP request');
+          expect(res.headers['x-content-type-options']).toBe('nosniff');
+          expect(answer.closed).toBe(true);
+        },
+      );
     });
 
     it('a well-formed chunked body is fine, and a request pipelined after it is answered on its own', async () => {
       const auth = `Authorization: ${alice.bearer.authorization}\r\n`;
-      const answer = await rawRequest(port, (socket) =>
-        socket.write(
-          `POST ${PROVIDERS} HTTP/1.1\r\nHost: localhost\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n` +
-            `GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
-        ),
+      const answer = await rawRequest(
+        port,
+        (socket) =>
+          socket.write(
+            `POST ${PROVIDERS} HTTP/1.1\r\nHost: localhost\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n` +
+              `GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+          ),
         RAW,
       );
       expect(answer.statuses).toEqual([200, 200]);
@@ -197,16 +257,29 @@ describe('hostile input on the login route and the providers route', () => {
 
   describe('duplicated cookies', () => {
     const viaCookies = (cookie: string, csrf?: string) =>
-      t.inject({ method: 'POST', url: PROVIDERS, headers: { cookie, 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) } });
+      t.inject({
+        method: 'POST',
+        url: PROVIDERS,
+        headers: { cookie, 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) },
+      });
 
     it('two access_token cookies: the first one counts, never a 500', async () => {
-      const both = await viaCookies(`access_token=${alice.token}; access_token=${bob.token}; csrftoken=${alice.csrf}`, alice.csrf);
+      const both = await viaCookies(
+        `access_token=${alice.token}; access_token=${bob.token}; csrftoken=${alice.csrf}`,
+        alice.csrf,
+      );
       expect(both.statusCode).toBe(200);
       expect(both.body).toBe(aliceList);
-      const swapped = await viaCookies(`access_token=${bob.token}; access_token=${alice.token}; csrftoken=${alice.csrf}`, alice.csrf);
+      const swapped = await viaCookies(
+        `access_token=${bob.token}; access_token=${alice.token}; csrftoken=${alice.csrf}`,
+        alice.csrf,
+      );
       // Bob's session with Alice's CSRF token: refused, not answered as Alice.
       expectErrorShape(swapped, 403);
-      const garbageFirst = await viaCookies(`access_token=not-a-token; access_token=${alice.token}; csrftoken=${alice.csrf}`, alice.csrf);
+      const garbageFirst = await viaCookies(
+        `access_token=not-a-token; access_token=${alice.token}; csrftoken=${alice.csrf}`,
+        alice.csrf,
+      );
       expectErrorShape(garbageFirst, 401);
     });
 
@@ -219,7 +292,10 @@ describe('hostile input on the login route and the providers route', () => {
         expectErrorShape(await viaCookies(cookie, bob.csrf), 403);
       }
       // The same real token twice is harmless.
-      const same = await viaCookies(`access_token=${alice.token}; csrftoken=${alice.csrf}; csrftoken=${alice.csrf}`, alice.csrf);
+      const same = await viaCookies(
+        `access_token=${alice.token}; csrftoken=${alice.csrf}; csrftoken=${alice.csrf}`,
+        alice.csrf,
+      );
       expect(same.statusCode).toBe(200);
     });
 
@@ -248,9 +324,19 @@ describe('hostile input on the login route and the providers route', () => {
     });
 
     it('on the login route (no session yet, so no CSRF token applies): signs in or refuses as usual', async () => {
-      const headerOnly = await t.inject({ method: 'POST', url: LOGIN, headers: { 'x-csrf-token': alice.csrf }, payload: { username: 'alice', password: 'pw-alice' } });
+      const headerOnly = await t.inject({
+        method: 'POST',
+        url: LOGIN,
+        headers: { 'x-csrf-token': alice.csrf },
+        payload: { username: 'alice', password: 'pw-alice' },
+      });
       expect(headerOnly.statusCode).toBe(200);
-      const cookieOnly = await t.inject({ method: 'POST', url: LOGIN, headers: { cookie: `csrftoken=${alice.csrf}` }, payload: { username: 'alice', password: 'wrong' } });
+      const cookieOnly = await t.inject({
+        method: 'POST',
+        url: LOGIN,
+        headers: { cookie: `csrftoken=${alice.csrf}` },
+        payload: { username: 'alice', password: 'wrong' },
+      });
       expectErrorShape(cookieOnly, 401);
     });
   });
@@ -284,10 +370,18 @@ describe('hostile input on the login route and the providers route', () => {
       `/${'a'.repeat(5000)}`,
     ];
 
-    const named = TRICKS.map((next) => [next.length > 60 ? `"${next.slice(0, 10)}…" (${next.length} characters)` : JSON.stringify(next), next]);
+    const named = TRICKS.map((next) => [
+      next.length > 60 ? `"${next.slice(0, 10)}…" (${next.length} characters)` : JSON.stringify(next),
+      next,
+    ]);
     it.each(named)('next=%s stays on the site, from the form, the query string and the page', async (_name, next) => {
       const form = new URLSearchParams({ next, username: 'alice', password: 'pw-alice' }).toString();
-      const post = await t.inject({ method: 'POST', url: '/login/', headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'localhost:3000' }, payload: form });
+      const post = await t.inject({
+        method: 'POST',
+        url: '/login/',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'localhost:3000' },
+        payload: form,
+      });
       const fromQuery = await t.inject({
         method: 'POST',
         url: `/login/?next=${encodeURIComponent(next)}`,
@@ -303,9 +397,12 @@ describe('hostile input on the login route and the providers route', () => {
       }
       const page = await t.inject({ method: 'GET', url: `/login/?next=${encodeURIComponent(next)}` });
       const offered = /name="next" value="([^"]*)"/.exec(page.body)![1];
-      expect(new URL(offered.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))), 'http://localhost:3000/login/').origin).toBe(
-        'http://localhost:3000',
-      );
+      expect(
+        new URL(
+          offered.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))),
+          'http://localhost:3000/login/',
+        ).origin,
+      ).toBe('http://localhost:3000');
     });
 
     it('the redirect to the login page carries the path as `next`, encoded, even when the path is odd', async () => {

@@ -55,7 +55,11 @@ describe('a flood of wrong passwords (the built service in a child process)', ()
     const latencies: number[] = [];
     try {
       for (let i = 0; i < n; i++) {
-        const res = await send(service.base, { method: 'POST', path: PROVIDERS, headers: { authorization: `Bearer ${token}` } }, agent);
+        const res = await send(
+          service.base,
+          { method: 'POST', path: PROVIDERS, headers: { authorization: `Bearer ${token}` } },
+          agent,
+        );
         expect(res.status).toBe(200);
         latencies.push(res.doneAt - res.sentAt);
       }
@@ -74,7 +78,12 @@ describe('a flood of wrong passwords (the built service in a child process)', ()
     const load = runLoad({
       base: service.base,
       concurrency: flood.concurrency,
-      request: (worker, n) => ({ method: 'POST', path: '/auth/login', headers: { 'content-type': 'application/json' }, body: flood.body(worker, n) }),
+      request: (worker, n) => ({
+        method: 'POST',
+        path: '/auth/login',
+        headers: { 'content-type': 'application/json' },
+        body: flood.body(worker, n),
+      }),
       keepGoing: (o) => {
         if (!flooding) return false;
         if (flood.retryAfter && o.status === 503) return sleep(1000).then(() => flooding);
@@ -87,12 +96,14 @@ describe('a flood of wrong passwords (the built service in a child process)', ()
     return { result, outcomes: await load };
   }
 
-  const wrongPassword = (worker: number, n: number) => JSON.stringify({ username: `flood-${worker}-${n}`, password: 'guess' });
+  const wrongPassword = (worker: number, n: number) =>
+    JSON.stringify({ username: `flood-${worker}-${n}`, password: 'guess' });
   const median = (xs: number[]) => percentile(xs, 50);
   const p90 = (xs: number[]) => percentile(xs, 90);
   const tally = (outcomes: Outcome[]) => {
     const counts = new Map<string, number>();
-    for (const o of outcomes) counts.set(String(o.error ?? o.status), (counts.get(String(o.error ?? o.status)) ?? 0) + 1);
+    for (const o of outcomes)
+      counts.set(String(o.error ?? o.status), (counts.get(String(o.error ?? o.status)) ?? 0) + 1);
     return counts;
   };
 
@@ -101,7 +112,9 @@ describe('a flood of wrong passwords (the built service in a child process)', ()
     const quiet = await providersLatencies(60);
     // 48 clients: more than the checks running and waiting together, so that the queue stays
     // full; the refused ones come back after Retry-After, as a client (or a careful bot) does.
-    const saturated = await during({ concurrency: 48, body: wrongPassword, retryAfter: true }, () => providersLatencies(60));
+    const saturated = await during({ concurrency: 48, body: wrongPassword, retryAfter: true }, () =>
+      providersLatencies(60),
+    );
 
     const counts = tally(saturated.outcomes);
     expect([...counts.keys()].sort()).toEqual(['401', '503']);
@@ -128,8 +141,12 @@ describe('a flood of wrong passwords (the built service in a child process)', ()
 
   it('an attacker ignoring Retry-After costs what any flood of requests costs, no more', async () => {
     // The same number of clients sending bodies refused before any password check (400).
-    const control = await during({ concurrency: 48, body: () => '{"username":', retryAfter: false }, () => providersLatencies(30));
-    const attack = await during({ concurrency: 48, body: wrongPassword, retryAfter: false }, () => providersLatencies(30));
+    const control = await during({ concurrency: 48, body: () => '{"username":', retryAfter: false }, () =>
+      providersLatencies(30),
+    );
+    const attack = await during({ concurrency: 48, body: wrongPassword, retryAfter: false }, () =>
+      providersLatencies(30),
+    );
     expect([...tally(control.outcomes).keys()]).toEqual(['400']);
     expect([...tally(attack.outcomes).keys()].sort()).toEqual(['401', '503']);
     expect(median(attack.result)).toBeLessThan(median(control.result) * 2 + 5);

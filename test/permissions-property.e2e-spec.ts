@@ -64,9 +64,10 @@ describe('every action: the scoped query and checkAccess agree with the referenc
   /** The ids a scope selects, as a list would: each once, by id. */
   const scopedAccounts = async (who: AccessSubject): Promise<number[]> => {
     const scope = createScope(who);
-    const rows: { id: number }[] = await database.ds.query(`SELECT a.id FROM accounts a WHERE ${scope.where} ORDER BY a.id`, [
-      ...scope.params,
-    ]);
+    const rows: { id: number }[] = await database.ds.query(
+      `SELECT a.id FROM accounts a WHERE ${scope.where} ORDER BY a.id`,
+      [...scope.params],
+    );
     return rows.map((r) => r.id);
   };
   const sorted = (ids: Iterable<number>) => [...ids].sort((a, b) => a - b);
@@ -79,7 +80,12 @@ describe('every action: the scoped query and checkAccess agree with the referenc
         for (const action of PROVIDER_ACTIONS) {
           const expected = reference(world, action);
           for (const [ui, u] of world.users.entries()) {
-            const who: AccessSubject = { id: userIds[ui], isSuperuser: u.isSuperuser, isStaff: u.isStaff ?? false, isActive: u.isActive };
+            const who: AccessSubject = {
+              id: userIds[ui],
+              isSuperuser: u.isSuperuser,
+              isStaff: u.isStaff ?? false,
+              isActive: u.isActive,
+            };
             const want = expected[ui].map((i) => providerIds[i]);
             const context = `${action}, user ${ui} ${JSON.stringify(u)}`;
             const listed = await providers.findMini(providerScope(who, action));
@@ -91,7 +97,12 @@ describe('every action: the scoped query and checkAccess agree with the referenc
         for (const action of ACCOUNT_ACTIONS) {
           const expected = reference(world, action);
           for (const [ui, u] of world.users.entries()) {
-            const who: AccessSubject = { id: userIds[ui], isSuperuser: u.isSuperuser, isStaff: u.isStaff ?? false, isActive: u.isActive };
+            const who: AccessSubject = {
+              id: userIds[ui],
+              isSuperuser: u.isSuperuser,
+              isStaff: u.isStaff ?? false,
+              isActive: u.isActive,
+            };
             const want = expected[ui].map((i) => accountIds[i]);
             const context = `${action}, user ${ui} ${JSON.stringify(u)}`;
             expect({ context, ids: await scopedAccounts(who) }).toEqual({ context, ids: want });

@@ -78,7 +78,13 @@ describe('the read rule against PostgreSQL', () => {
     let alicesProvider: number;
     let inactiveProvider: number;
     let globexProvider: number;
-    const member = (id: number, flags: { isStaff?: boolean } = {}) => ({ id, isSuperuser: false, isStaff: false, isActive: true, ...flags });
+    const member = (id: number, flags: { isStaff?: boolean } = {}) => ({
+      id,
+      isSuperuser: false,
+      isStaff: false,
+      isActive: true,
+      ...flags,
+    });
     let alice: ReturnType<typeof member>;
     let bob: ReturnType<typeof member>;
     let sam: ReturnType<typeof member>;
@@ -107,7 +113,9 @@ describe('the read rule against PostgreSQL', () => {
 
     it('allows what the action allows', async () => {
       await expect(outcome(permissions.requireAccess(alice, 'provider.read', alicesProvider))).resolves.toBe('allowed');
-      await expect(outcome(permissions.requireAccess(alice, 'provider.manage', alicesProvider))).resolves.toBe('allowed');
+      await expect(outcome(permissions.requireAccess(alice, 'provider.manage', alicesProvider))).resolves.toBe(
+        'allowed',
+      );
       await expect(outcome(permissions.requireAccess(sam, 'provider.manage', alicesProvider))).resolves.toBe('allowed');
       await expect(outcome(permissions.requireAccess(sam, 'provider.create', acme))).resolves.toBe('allowed');
     });
@@ -117,13 +125,21 @@ describe('the read rule against PostgreSQL', () => {
         await expect(outcome(permissions.requireAccess(alice, action, globexProvider))).resolves.toEqual(notFound);
         await expect(outcome(permissions.requireAccess(alice, action, 2_000_000_000))).resolves.toEqual(notFound);
       }
-      await expect(outcome(permissions.requireAccess(null, 'provider.read', alicesProvider))).resolves.toEqual(notFound);
+      await expect(outcome(permissions.requireAccess(null, 'provider.read', alicesProvider))).resolves.toEqual(
+        notFound,
+      );
     });
 
     it('answers "forbidden" for a readable provider the action does not allow, and for an account', async () => {
-      await expect(outcome(permissions.requireAccess(bob, 'provider.manage', alicesProvider))).resolves.toEqual(forbidden);
-      await expect(outcome(permissions.requireAccess(alice, 'provider.use', inactiveProvider))).resolves.toEqual(forbidden);
-      await expect(outcome(permissions.requireAccess(alice, 'provider.moderate', alicesProvider))).resolves.toEqual(forbidden);
+      await expect(outcome(permissions.requireAccess(bob, 'provider.manage', alicesProvider))).resolves.toEqual(
+        forbidden,
+      );
+      await expect(outcome(permissions.requireAccess(alice, 'provider.use', inactiveProvider))).resolves.toEqual(
+        forbidden,
+      );
+      await expect(outcome(permissions.requireAccess(alice, 'provider.moderate', alicesProvider))).resolves.toEqual(
+        forbidden,
+      );
       await expect(outcome(permissions.requireAccess(alice, 'provider.create', acme))).resolves.toEqual(forbidden);
       await expect(outcome(permissions.requireAccess(sam, 'provider.create', globex))).resolves.toEqual(forbidden);
     });
@@ -137,8 +153,12 @@ describe('the read rule against PostgreSQL', () => {
       await emptyTables(ds, database.db);
       await ds.query(`INSERT INTO accounts (account_number, name, is_platform)
                       SELECT 'a' || g, 'Account ' || g, g = 1 FROM generate_series(1, 500) g`);
-      await ds.query(`INSERT INTO users (username, password_hash) SELECT 'u' || g, 'x' FROM generate_series(1, 5000) g`);
-      await ds.query(`INSERT INTO user_profiles (user_id, account_id) SELECT g, 1 + g % 500 FROM generate_series(1, 5000) g`);
+      await ds.query(
+        `INSERT INTO users (username, password_hash) SELECT 'u' || g, 'x' FROM generate_series(1, 5000) g`,
+      );
+      await ds.query(
+        `INSERT INTO user_profiles (user_id, account_id) SELECT g, 1 + g % 500 FROM generate_series(1, 5000) g`,
+      );
       await ds.query(`INSERT INTO providers (owner_profile_id, name, base_url)
                       SELECT 1 + g % 5000, 'p' || g, 'https://x.test/' || g FROM generate_series(1, 100000) g`);
       await ds.query('ANALYZE');

@@ -25,7 +25,15 @@ describe('production start-up (the built service)', () => {
   const start = (env: Record<string, string>) =>
     run(process.execPath, [COMPILED_MAIN], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: db.url, PORT: '0', JWT_SECRET: STRONG, SECRETS_KEY: STRONG_SECRETS_KEY, ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        DATABASE_URL: db.url,
+        PORT: '0',
+        JWT_SECRET: STRONG,
+        SECRETS_KEY: STRONG_SECRETS_KEY,
+        ...env,
+      },
       timeout: 30_000,
     }).then(
       () => ({ code: 0, stderr: '' }),
@@ -56,7 +64,9 @@ describe('production start-up (the built service)', () => {
     try {
       const result = await start({ HOST: '127.0.0.1', PORT: String(port), NO_COLOR: '1' });
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use; set PORT`));
+      expect(result.stderr).toMatch(
+        new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use; set PORT`),
+      );
       expect(result.stderr).not.toMatch(/\n\s+at /);
     } finally {
       taken.close();
@@ -72,7 +82,9 @@ describe('production start-up (the built service)', () => {
       ALLOW_INSECURE_COOKIES: 'true',
     });
     try {
-      expect(service.output()).toMatch(/WARN \[Bootstrap\] COOKIE_SECURE=false with ALLOW_INSECURE_COOKIES=true: session cookies are sent over plain HTTP/);
+      expect(service.output()).toMatch(
+        /WARN \[Bootstrap\] COOKIE_SECURE=false with ALLOW_INSECURE_COOKIES=true: session cookies are sent over plain HTTP/,
+      );
       const res = await fetch(`${service.base}/healthz`);
       expect(res.headers.get('strict-transport-security')).toBeNull();
     } finally {

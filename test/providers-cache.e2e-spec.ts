@@ -38,7 +38,8 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
   };
 
   /** What the database says now, serialized as the endpoint does, bypassing the cache. */
-  const fresh = async (user: ReadSubject) => serializeProvidersList(await new ProvidersRepository(ds).findMini(readScope(user)));
+  const fresh = async (user: ReadSubject) =>
+    serializeProvidersList(await new ProvidersRepository(ds).findMini(readScope(user)));
 
   const start = async (env: Record<string, string> = {}) => {
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, PROVIDERS_CACHE: 'on', ...env });
@@ -82,7 +83,7 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     expect(second).toBe(first); // the very same buffer: no query ran
   });
 
-  it('never serves a list computed with other flags than the request\'s user has', async () => {
+  it("never serves a list computed with other flags than the request's user has", async () => {
     const asOrdinary = await read(alice);
     // No notification involved: the request's user simply says "superuser" now.
     const asSuperuser = await read({ ...alice, isSuperuser: true });
@@ -92,16 +93,32 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
 
   it('a provider created by plain SQL elsewhere is visible within 1 s', async () => {
     const before = ids(await read(alice));
-    const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'new') RETURNING id`, [aliceProfile])).rows;
-    const { ms: delay } = await waitFor(() => read(alice), (b) => ids(b).includes(id), { ...WITHIN_1S, what: 'the new provider listed' });
+    const [{ id }] = (
+      await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'new') RETURNING id`, [
+        aliceProfile,
+      ])
+    ).rows;
+    const { ms: delay } = await waitFor(
+      () => read(alice),
+      (b) => ids(b).includes(id),
+      { ...WITHIN_1S, what: 'the new provider listed' },
+    );
     expect(ids(await read(alice))).toEqual([...before, id]);
     console.log(`change visible after ${delay.toFixed(0)} ms`);
   });
 
   it.each([
-    ['a provider is renamed', `UPDATE providers SET name = name || '-renamed' WHERE name = 'acme-gw'`, (b: Buffer) => b.includes('acme-gw-renamed')],
+    [
+      'a provider is renamed',
+      `UPDATE providers SET name = name || '-renamed' WHERE name = 'acme-gw'`,
+      (b: Buffer) => b.includes('acme-gw-renamed'),
+    ],
     // Acme and Globex become platform accounts: Globex's provider is now alice's to read.
-    ["an account's platform flag flips", `UPDATE accounts SET is_platform = true WHERE account_number LIKE '9000%' AND NOT is_platform`, (b: Buffer) => b.includes('globex-only')],
+    [
+      "an account's platform flag flips",
+      `UPDATE accounts SET is_platform = true WHERE account_number LIKE '9000%' AND NOT is_platform`,
+      (b: Buffer) => b.includes('globex-only'),
+    ],
   ])('drops entries when %s', async (what, sql, check) => {
     await read(root);
     expect(check(await read(alice))).toBe(false);
@@ -109,9 +126,17 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     await waitFor(() => read(alice), check, { ...WITHIN_1S, what: `alice's list after ${what}` });
     // And whatever is served equals what the database says now.
     const now = await fresh(alice);
-    await waitFor(() => read(alice), (b) => b.toString() === now, { ...WITHIN_1S, what: "alice's list as the database says" });
+    await waitFor(
+      () => read(alice),
+      (b) => b.toString() === now,
+      { ...WITHIN_1S, what: "alice's list as the database says" },
+    );
     const freshRoot = await fresh(root);
-    await waitFor(() => read(root), (b) => b.toString() === freshRoot, { ...WITHIN_1S, what: "root's list as the database says" });
+    await waitFor(
+      () => read(root),
+      (b) => b.toString() === freshRoot,
+      { ...WITHIN_1S, what: "root's list as the database says" },
+    );
   });
 
   it("a profile removed and a user's superuser flag changed drop that user's entry", async () => {
@@ -120,31 +145,54 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     const bob = { id: bobId, isSuperuser: false, isActive: true };
     expect(ids(await read(bob)).length).toBeGreaterThan(0);
     await other.query('DELETE FROM user_profiles WHERE id = $1', [bobProfile]);
-    await waitFor(() => read(bob), (b) => ids(b).length === 0, { ...WITHIN_1S, what: "bob's list emptied" });
+    await waitFor(
+      () => read(bob),
+      (b) => ids(b).length === 0,
+      { ...WITHIN_1S, what: "bob's list emptied" },
+    );
 
     // The flags come from the signed-in user; the cached list must not outlive a change to them.
     const cached = await read(bob);
     await other.query('UPDATE users SET is_superuser = true WHERE id = $1', [bobId]);
     const promoted = { ...bob, isSuperuser: true };
     const all = await fresh(promoted);
-    await waitFor(() => read(promoted), (b) => b.toString() === all, { ...WITHIN_1S, what: "bob's list as a superuser's" });
+    await waitFor(
+      () => read(promoted),
+      (b) => b.toString() === all,
+      { ...WITHIN_1S, what: "bob's list as a superuser's" },
+    );
     expect(all).not.toBe(cached.toString());
   });
 
   it('a profile moved to another account drops the lists of both accounts’ members', async () => {
     // Two ordinary accounts of their own (earlier tests made the first ones platform accounts).
     const [from, to] = [await f.account(), await f.account()];
-    const member = (username: string) => f.user({ username }).then((id) => ({ id, isSuperuser: false, isActive: true }));
+    const member = (username: string) =>
+      f.user({ username }).then((id) => ({ id, isSuperuser: false, isActive: true }));
     const [stayer, newcomer] = [await member('sam'), await member('gus')];
     await f.profile(stayer.id, from);
     await f.profile(newcomer.id, to);
     const mover = await f.profile(await f.user({ username: 'moe' }), from);
-    const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'moving') RETURNING id`, [mover])).rows;
-    await waitFor(() => read(stayer), (b) => ids(b).includes(id), { ...WITHIN_1S, what: "the new provider in the stayer's list" });
+    const [{ id }] = (
+      await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'moving') RETURNING id`, [mover])
+    ).rows;
+    await waitFor(
+      () => read(stayer),
+      (b) => ids(b).includes(id),
+      { ...WITHIN_1S, what: "the new provider in the stayer's list" },
+    );
     expect(ids(await read(newcomer))).not.toContain(id);
     await other.query('UPDATE user_profiles SET account_id = $1 WHERE id = $2', [to, mover]);
-    await waitFor(() => read(stayer), (b) => !ids(b).includes(id), { ...WITHIN_1S, what: "the moved provider gone from the stayer's list" });
-    await waitFor(() => read(newcomer), (b) => ids(b).includes(id), { ...WITHIN_1S, what: "the moved provider in the newcomer's list" });
+    await waitFor(
+      () => read(stayer),
+      (b) => !ids(b).includes(id),
+      { ...WITHIN_1S, what: "the moved provider gone from the stayer's list" },
+    );
+    await waitFor(
+      () => read(newcomer),
+      (b) => ids(b).includes(id),
+      { ...WITHIN_1S, what: "the moved provider in the newcomer's list" },
+    );
   });
 
   it('after the LISTEN connection is killed, nothing stale is ever served, and caching resumes', async () => {
@@ -155,9 +203,17 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     await other.query('SELECT pg_terminate_backend($1)', [pid]);
     // pg_terminate_backend only sends the signal: wait until the service has seen the loss (until
     // then no system can know its cache is stale). The "reset" it publishes moves the generation.
-    await waitFor(() => changes.generation, (g) => g !== generation, { timeoutMs: 5000, intervalMs: 10, what: 'the listener loss seen' });
+    await waitFor(
+      () => changes.generation,
+      (g) => g !== generation,
+      { timeoutMs: 5000, intervalMs: 10, what: 'the listener loss seen' },
+    );
     // While the listener is away, a change is made: the notification for it is lost.
-    const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'while-away') RETURNING id`, [aliceProfile])).rows;
+    const [{ id }] = (
+      await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'while-away') RETURNING id`, [
+        aliceProfile,
+      ])
+    ).rows;
     // Every answer from now on includes it: served from the database while the listener is down,
     // and the cache was dropped when it came back.
     const deadline = Date.now() + 3000;
@@ -176,15 +232,27 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     const pid = (await changes.listenerPid())!;
     process.kill(pid, 'SIGSTOP'); // the connection stays open; it just never answers again
     try {
-      const [{ id }] = (await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'while-frozen') RETURNING id`, [aliceProfile])).rows;
+      const [{ id }] = (
+        await other.query(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'while-frozen') RETURNING id`, [
+          aliceProfile,
+        ])
+      ).rows;
       // The heartbeat notices within its interval plus its timeout; from then on the
       // database answers, not the cache.
-      await waitFor(() => read(alice), (b) => ids(b).includes(id), { timeoutMs: 9000, intervalMs: 10, what: 'the new provider listed' });
+      await waitFor(
+        () => read(alice),
+        (b) => ids(b).includes(id),
+        { timeoutMs: 9000, intervalMs: 10, what: 'the new provider listed' },
+      );
       expect(changes.isLive === false || (await changes.listenerPid()) !== pid).toBe(true);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
-    await waitFor(() => changes.isLive, (live) => live, { timeoutMs: 9000, intervalMs: 10, what: 'the listener live again' });
+    await waitFor(
+      () => changes.isLive,
+      (live) => live,
+      { timeoutMs: 9000, intervalMs: 10, what: 'the listener live again' },
+    );
   }, 30_000);
 
   it('holds its memory bound', async () => {

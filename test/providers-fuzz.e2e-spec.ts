@@ -107,8 +107,16 @@ describe('fuzzing the providers endpoint (fast-check)', () => {
         fc.record({
           method: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'POST', 'POST'),
           slash: fc.boolean(),
-          query: fc.option(fc.string({ unit: 'binary-ascii', maxLength: 40 }).map(encodeURIComponent), { nil: undefined }),
-          auth: fc.constantFrom<Credentials>('none', 'bearer', 'cookie and CSRF header', 'cookie without CSRF header', 'garbage bearer'),
+          query: fc.option(fc.string({ unit: 'binary-ascii', maxLength: 40 }).map(encodeURIComponent), {
+            nil: undefined,
+          }),
+          auth: fc.constantFrom<Credentials>(
+            'none',
+            'bearer',
+            'cookie and CSRF header',
+            'cookie without CSRF header',
+            'garbage bearer',
+          ),
           type: fc.option(contentType, { nil: undefined }),
           headers: fc.array(fc.tuple(headerName, headerText), { maxLength: 6 }),
           body,
@@ -132,7 +140,8 @@ describe('fuzzing the providers endpoint (fast-check)', () => {
           expect(res.statusCode).toBeLessThan(500);
           expect(res.headers['cache-control']).toBe(NEVER_CACHE);
           if (res.statusCode >= 400 && method !== 'HEAD') expectErrorShape(res);
-          if (res.statusCode >= 300 && res.statusCode < 400) expect(String(res.headers.location)).toMatch(/^\/login\/\?next=/);
+          if (res.statusCode >= 300 && res.statusCode < 400)
+            expect(String(res.headers.location)).toMatch(/^\/login\/\?next=/);
           if (res.statusCode === 200 && method === 'POST') expect(res.body).toBe(list);
         },
       ),

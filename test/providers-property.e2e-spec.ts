@@ -19,7 +19,8 @@ function expectedKeys(world: WorldFile): Map<string, string[]> {
     let readable: WorldFile['providers'] = [];
     if (u.isActive === false) readable = [];
     else if (u.isSuperuser) readable = world.providers;
-    else if (mine.size > 0) readable = world.providers.filter((p) => mine.has(p.owner.accountNumber) || platform.has(p.owner.accountNumber));
+    else if (mine.size > 0)
+      readable = world.providers.filter((p) => mine.has(p.owner.accountNumber) || platform.has(p.owner.accountNumber));
     out.set(u.username, readable.map(key).sort());
   }
   return out;
@@ -39,7 +40,8 @@ function worldWithEveryCase(size: (typeof SIZES)[number], from: number): WorldFi
   for (let seed = from; ; seed++) {
     const world = generateWorld({ seed, ...size });
     const profiles = world.users.map((u) => (u.accounts ?? []).length);
-    if (profiles.includes(0) && profiles.some((n) => n > 1) && world.users.some((u) => u.isActive === false)) return world;
+    if (profiles.includes(0) && profiles.some((n) => n > 1) && world.users.some((u) => u.isActive === false))
+      return world;
   }
 }
 
@@ -70,7 +72,11 @@ describe.each(['off', 'on'])('every user of generated worlds reads exactly what 
 
     const differences: string[] = [];
     for (const user of world.users) {
-      const login = await t.inject({ method: 'POST', url: '/auth/login', payload: { username: user.username, password: user.password } });
+      const login = await t.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { username: user.username, password: user.password },
+      });
       if (user.isActive === false) {
         expect(login.statusCode).toBe(401);
         continue;
@@ -81,7 +87,8 @@ describe.each(['off', 'on'])('every user of generated worlds reads exactly what 
       for (let round = 0; round < 2; round++) {
         const res = await t.inject({ method: 'POST', url: '/dashboard/passthrough/api/providers/', headers });
         const ids: number[] = res.json().providers.map((p: { id: number }) => p.id);
-        if (JSON.stringify(ids) !== JSON.stringify([...ids].sort((a, b) => a - b))) differences.push(`${user.username}: not ordered by id`);
+        if (JSON.stringify(ids) !== JSON.stringify([...ids].sort((a, b) => a - b)))
+          differences.push(`${user.username}: not ordered by id`);
         const got = ids.map((id) => keyOf.get(id)!).sort();
         if (JSON.stringify(got) !== JSON.stringify(expected.get(user.username))) {
           differences.push(`${user.username}: got ${got.length}, expected ${expected.get(user.username)!.length}`);

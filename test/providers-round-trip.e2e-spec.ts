@@ -14,7 +14,7 @@ const AWKWARD_USERS = [0, 1, 2, 3, 9, 10].map((i) => AWKWARD[i]);
 const AWKWARD_URLS = [
   'https://api.example.test/v1/%F0%9F%A4%96?q=100%25&sort=a_b',
   'https://api.example.test/ä/ö?name=O%27Brien',
-  "https://api.example.test/v1/'quoted'/\"double\"",
+  'https://api.example.test/v1/\'quoted\'/"double"',
   'https://xn--n3h.example.test/v1',
   'http://127.0.0.1:8080/v1;matrix=1#fragment',
 ];
@@ -36,10 +36,20 @@ describe('awkward text round-trips through the import and the API', () => {
       accounts: [{ accountNumber: 'acct-1', name: 'Account' }],
       users: [
         { username: 'root', password: 'pw-root', isSuperuser: true, accounts: ['acct-1'] },
-        ...AWKWARD_USERS.map((text, i) => ({ username: `${text} ${i}`, email: text, password: text, accounts: ['acct-1'] })),
+        ...AWKWARD_USERS.map((text, i) => ({
+          username: `${text} ${i}`,
+          email: text,
+          password: text,
+          accounts: ['acct-1'],
+        })),
       ],
       providers: [
-        ...AWKWARD.map((name, i) => ({ name, description: name, baseUrl: AWKWARD_URLS[i % AWKWARD_URLS.length], owner })),
+        ...AWKWARD.map((name, i) => ({
+          name,
+          description: name,
+          baseUrl: AWKWARD_URLS[i % AWKWARD_URLS.length],
+          owner,
+        })),
         ...AWKWARD_URLS.map((baseUrl, i) => ({ name: `url ${i}`, baseUrl, owner })),
       ],
     };
@@ -75,9 +85,17 @@ describe('awkward text round-trips through the import and the API', () => {
   );
 
   it('a name that only looks like another (case, spacing, composition) is another user', async () => {
-    const res = await t.inject({ method: 'POST', url: '/auth/login', payload: { username: `${AWKWARD[0].toUpperCase()} 0`, password: AWKWARD[0] } });
+    const res = await t.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: `${AWKWARD[0].toUpperCase()} 0`, password: AWKWARD[0] },
+    });
     expect(res.statusCode).toBe(401);
-    const padded = await t.inject({ method: 'POST', url: '/auth/login', payload: { username: `${AWKWARD[0]} 0 `, password: AWKWARD[0] } });
+    const padded = await t.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: `${AWKWARD[0]} 0 `, password: AWKWARD[0] },
+    });
     expect(padded.statusCode).toBe(401);
   });
 });

@@ -42,11 +42,15 @@ describe.each(['off', 'on'])("a superuser's whole-table answer, streamed in batc
   /** A change, and its notification seen: the next answer is built from the database. */
   async function freshAnswer(): Promise<void> {
     await t.app.get(DataSource).query(`UPDATE providers SET name = name || '!' WHERE id = 1`);
-    await waitFor(() => t.app.get(ProvidersCache).stats().entries, (entries) => entries === 0, {
-      timeoutMs: 5000,
-      intervalMs: 10,
-      what: 'the cached answer dropped after the change',
-    });
+    await waitFor(
+      () => t.app.get(ProvidersCache).stats().entries,
+      (entries) => entries === 0,
+      {
+        timeoutMs: 5000,
+        intervalMs: 10,
+        what: 'the cached answer dropped after the change',
+      },
+    );
   }
 
   it('is byte for byte the list built in one piece', async () => {

@@ -21,8 +21,11 @@ describe.each(['off', 'on'])('POST /dashboard/passthrough/api/providers/ (demo w
   const sessions: Record<string, Session> = {};
   const list = (s: Session, extra: Record<string, unknown> = {}) =>
     t.inject({ method: 'POST', url: URL, headers: { ...s.bearer, 'content-type': 'application/json' }, ...extra });
-  const names = (body: { providers: Mini[] }) => body.providers.map((p) => p.name);
-  const idsFor = (...groups: string[][]) => groups.flat().map((n) => idOf.get(n)!).sort((a, b) => a - b);
+  const idsFor = (...groups: string[][]) =>
+    groups
+      .flat()
+      .map((n) => idOf.get(n)!)
+      .sort((a, b) => a - b);
 
   beforeAll(async () => {
     t = await startTestApp({ PROVIDERS_CACHE: cache });
@@ -85,7 +88,11 @@ describe.each(['off', 'on'])('POST /dashboard/passthrough/api/providers/ (demo w
   });
 
   it('an inactive user cannot sign in, and a token of a user deactivated since reads nothing', async () => {
-    const failed = await t.inject({ method: 'POST', url: '/auth/login', payload: { username: 'erin', password: 'pw-erin' } });
+    const failed = await t.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { username: 'erin', password: 'pw-erin' },
+    });
     expect(failed.statusCode).toBe(401);
     const db = t.app.get(DataSource);
     const ivan = await new Factories(db).user({ username: 'ivan' });
@@ -95,11 +102,15 @@ describe.each(['off', 'on'])('POST /dashboard/passthrough/api/providers/ (demo w
     // With the cache on, the user check is answered from memory until the database's
     // notification of the change arrives: milliseconds, so allow it a second. Without the
     // cache, the first answer must already be the refusal.
-    const { value: res } = await waitFor(() => list(session), (r) => cache === 'off' || r.statusCode !== 200, {
-      timeoutMs: 1000,
-      intervalMs: 10,
-      what: 'the deactivation seen',
-    });
+    const { value: res } = await waitFor(
+      () => list(session),
+      (r) => cache === 'off' || r.statusCode !== 200,
+      {
+        timeoutMs: 1000,
+        intervalMs: 10,
+        what: 'the deactivation seen',
+      },
+    );
     expect(res.statusCode).toBe(401);
     expect(res.body).not.toContain('providers');
   });
@@ -127,7 +138,12 @@ describe.each(['off', 'on'])('POST /dashboard/passthrough/api/providers/ (demo w
     it('a body over 64 KiB is 413, signed in or not', async () => {
       const payload = JSON.stringify({ pad: 'x'.repeat(70 * 1024) });
       for (const headers of [sessions.alice.bearer, {}]) {
-        const res = await t.inject({ method: 'POST', url: URL, headers: { ...headers, 'content-type': 'application/json' }, payload });
+        const res = await t.inject({
+          method: 'POST',
+          url: URL,
+          headers: { ...headers, 'content-type': 'application/json' },
+          payload,
+        });
         expect(res.statusCode).toBe(413);
         expect(res.headers['cache-control']).toBe(NEVER_CACHE);
       }
@@ -164,14 +180,22 @@ describe.each(['off', 'on'])('POST /dashboard/passthrough/api/providers/ (demo w
 
   describe('anonymous callers', () => {
     it('a browser navigation is redirected to the login page, never cached', async () => {
-      const res = await t.inject({ method: 'POST', url: URL, headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+      const res = await t.inject({
+        method: 'POST',
+        url: URL,
+        headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+      });
       expect(res.statusCode).toBe(302);
       expect(res.headers.location).toBe(`/login/?next=${encodeURIComponent(URL)}`);
       expect(res.headers['cache-control']).toBe(NEVER_CACHE);
     });
 
     it('an API client gets 401 JSON with WWW-Authenticate, never cached', async () => {
-      const res = await t.inject({ method: 'POST', url: URL, headers: { accept: 'application/json', 'content-type': 'application/json' } });
+      const res = await t.inject({
+        method: 'POST',
+        url: URL,
+        headers: { accept: 'application/json', 'content-type': 'application/json' },
+      });
       expect(res.statusCode).toBe(401);
       expect(res.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
       expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="providers"/);
@@ -179,7 +203,12 @@ describe.each(['off', 'on'])('POST /dashboard/passthrough/api/providers/ (demo w
     });
 
     it('malformed JSON from an anonymous caller is a 401, not a parse error', async () => {
-      const res = await t.inject({ method: 'POST', url: URL, headers: { 'content-type': 'application/json' }, payload: '{oops' });
+      const res = await t.inject({
+        method: 'POST',
+        url: URL,
+        headers: { 'content-type': 'application/json' },
+        payload: '{oops',
+      });
       expect(res.statusCode).toBe(401);
     });
   });
@@ -212,7 +241,9 @@ describe.each(['off', 'on'])('POST /dashboard/passthrough/api/providers/ (demo w
     for (const res of answers) {
       expect(res.headers['cache-control']).toBe(NEVER_CACHE);
       expect(Date.parse(String(res.headers.expires))).toBeLessThanOrEqual(Date.now());
-      const vary = String(res.headers.vary).split(',').map((s) => s.trim().toLowerCase());
+      const vary = String(res.headers.vary)
+        .split(',')
+        .map((s) => s.trim().toLowerCase());
       expect(vary).toEqual(expect.arrayContaining(['authorization', 'cookie']));
       expect(vary).not.toContain('*');
     }

@@ -47,7 +47,8 @@ describe('what restates the read rule agrees with it', () => {
 
   beforeAll(async () => {
     database = await migratedDataSource({ poolSize: 3, statementTimeoutMs: 30_000 });
-    if (database.db.embedded) throw new Error('the triggers need a PostgreSQL server (LISTEN/NOTIFY on a second connection)');
+    if (database.db.embedded)
+      throw new Error('the triggers need a PostgreSQL server (LISTEN/NOTIFY on a second connection)');
     providers = new ProvidersRepository(database.ds);
   });
   afterAll(async () => {
@@ -100,13 +101,17 @@ describe('what restates the read rule agrees with it', () => {
       const out = new Map<number, { list: string; scope: Awaited<ReturnType<ProvidersCache['scopeFor']>> }>();
       for (const u of users) {
         const subject = { id: u.id, isSuperuser: u.is_superuser, isActive: u.is_active };
-        out.set(u.id, { list: JSON.stringify(await providers.findMini(readScope(subject))), scope: await cache.scopeFor(subject) });
+        out.set(u.id, {
+          list: JSON.stringify(await providers.findMini(readScope(subject))),
+          scope: await cache.scopeFor(subject),
+        });
       }
       return out;
     }
 
     const pick = <T>(rows: T[], n: number): T | undefined => (rows.length ? rows[n % rows.length] : undefined);
-    const ids = async (sql: string): Promise<number[]> => ((await other.query(sql)).rows as { id: number }[]).map((r) => r.id);
+    const ids = async (sql: string): Promise<number[]> =>
+      ((await other.query(sql)).rows as { id: number }[]).map((r) => r.id);
 
     async function apply(change: Change): Promise<void> {
       const { kind, i, j, flag } = change;
@@ -117,7 +122,8 @@ describe('what restates the read rule agrees with it', () => {
       const run = (sql: string, params: unknown[]) => other.query(sql, params);
       switch (kind) {
         case 'insert provider':
-          if (profile) await run(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, $2)`, [profile, `new-${markers}`]);
+          if (profile)
+            await run(`INSERT INTO providers (owner_profile_id, name) VALUES ($1, $2)`, [profile, `new-${markers}`]);
           return;
         case 'rename provider':
           if (provider) await run(`UPDATE providers SET name = name || '!' WHERE id = $1`, [provider]);
@@ -126,22 +132,27 @@ describe('what restates the read rule agrees with it', () => {
           if (provider) await run(`DELETE FROM providers WHERE id = $1`, [provider]);
           return;
         case 'move provider':
-          if (provider && profile) await run(`UPDATE providers SET owner_profile_id = $2 WHERE id = $1`, [provider, profile]);
+          if (provider && profile)
+            await run(`UPDATE providers SET owner_profile_id = $2 WHERE id = $1`, [provider, profile]);
           return;
         case 'deactivate provider':
           if (provider) await run(`UPDATE providers SET is_active = NOT is_active WHERE id = $1`, [provider]);
           return;
         case 'add profile':
           if (user && account) {
-            await run(`INSERT INTO user_profiles (user_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [user, account]);
+            await run(`INSERT INTO user_profiles (user_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+              user,
+              account,
+            ]);
           }
           return;
         case 'delete profile':
           // Providers hold on to their owner profile (RESTRICT): only a profile that owns none goes.
           if (profile) {
-            await run(`DELETE FROM user_profiles p WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM providers WHERE owner_profile_id = p.id)`, [
-              profile,
-            ]);
+            await run(
+              `DELETE FROM user_profiles p WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM providers WHERE owner_profile_id = p.id)`,
+              [profile],
+            );
           }
           return;
         case 'move profile':
@@ -157,34 +168,44 @@ describe('what restates the read rule agrees with it', () => {
           if (account) await run(`UPDATE accounts SET is_platform = NOT is_platform WHERE id = $1`, [account]);
           return;
         case 'set user flags':
-          if (user) await run(`UPDATE users SET is_superuser = $2, is_active = $3 WHERE id = $1`, [user, flag, i % 3 !== 0]);
+          if (user)
+            await run(`UPDATE users SET is_superuser = $2, is_active = $3 WHERE id = $1`, [user, flag, i % 3 !== 0]);
           return;
       }
     }
 
     it('every change that alters someone’s list is announced to a cache entry kept under that user’s scope', async () => {
       await fc.assert(
-        fc.asyncProperty(rowWorldArbitrary, fc.array(changeArbitrary, { minLength: 1, maxLength: 4 }), async (world, changes) => {
-          await insertRowWorld(database, world);
-          await notificationsSoFar();
-          for (const change of changes) {
-            const before = await answers();
-            await apply(change);
-            const announced = await notificationsSoFar();
-            const after = await answers();
-            for (const [userId, was] of before) {
-              if (after.get(userId)?.list === was.list) continue;
-              // What ChangeAwareCache and ProvidersCache do with each payload (see parseChange).
-              const dropsEntry = announced.some((payload) => {
-                const [kind, id] = payload.split(':');
-                if (kind === 'user') return Number(id) === userId;
-                if (kind === 'account') return was.scope === 'all' || was.scope.has(Number(id));
-                return true;
-              });
-              expect({ change, userId, announced, dropsEntry }).toEqual({ change, userId, announced, dropsEntry: true });
+        fc.asyncProperty(
+          rowWorldArbitrary,
+          fc.array(changeArbitrary, { minLength: 1, maxLength: 4 }),
+          async (world, changes) => {
+            await insertRowWorld(database, world);
+            await notificationsSoFar();
+            for (const change of changes) {
+              const before = await answers();
+              await apply(change);
+              const announced = await notificationsSoFar();
+              const after = await answers();
+              for (const [userId, was] of before) {
+                if (after.get(userId)?.list === was.list) continue;
+                // What ChangeAwareCache and ProvidersCache do with each payload (see parseChange).
+                const dropsEntry = announced.some((payload) => {
+                  const [kind, id] = payload.split(':');
+                  if (kind === 'user') return Number(id) === userId;
+                  if (kind === 'account') return was.scope === 'all' || was.scope.has(Number(id));
+                  return true;
+                });
+                expect({ change, userId, announced, dropsEntry }).toEqual({
+                  change,
+                  userId,
+                  announced,
+                  dropsEntry: true,
+                });
+              }
             }
-          }
-        }),
+          },
+        ),
         { numRuns: 60 },
       );
     }, 120_000);
@@ -201,8 +222,12 @@ describe('what restates the read rule agrees with it', () => {
       await notificationsSoFar();
       const [{ id }] = (await other.query(`SELECT id FROM providers`)).rows;
       await other.query(`UPDATE providers SET name = 'renamed' WHERE id = $1`, [id]);
-      const owner = (await other.query(`SELECT up.account_id FROM providers p JOIN user_profiles up ON up.id = p.owner_profile_id WHERE p.id = $1`, [id]))
-        .rows[0].account_id;
+      const owner = (
+        await other.query(
+          `SELECT up.account_id FROM providers p JOIN user_profiles up ON up.id = p.owner_profile_id WHERE p.id = $1`,
+          [id],
+        )
+      ).rows[0].account_id;
       await expect(notificationsSoFar()).resolves.toEqual([`account:${owner}`]);
       await other.query(`UPDATE providers SET is_active = false WHERE id = $1`, [id]);
       await expect(notificationsSoFar()).resolves.toEqual([]);
@@ -220,7 +245,10 @@ describe('what restates the read rule agrees with it', () => {
     for (const login of demoLogins(world)) {
       const count = /\((\d+)\)$/.exec(login.shows)?.[1] ?? /reads the (\d+) platform providers/.exec(login.shows)?.[1];
       logged[login.username] = count !== undefined ? Number(count) : login.shows.includes('reads nothing') ? 0 : NaN;
-      const [u] = await database.ds.query('SELECT id, is_superuser, is_staff, is_active FROM users WHERE username = $1', [login.username]);
+      const [u] = await database.ds.query(
+        'SELECT id, is_superuser, is_staff, is_active FROM users WHERE username = $1',
+        [login.username],
+      );
       const subject = { id: u.id, isSuperuser: u.is_superuser, isStaff: u.is_staff, isActive: u.is_active };
       answered[login.username] = (await permissions.checkAccess(subject, 'provider.read', providerIds)).size;
     }

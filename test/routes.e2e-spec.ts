@@ -43,7 +43,8 @@ function registeredRoutes(fastify: FastifyInstance): Route[] {
     const segment = match[2];
     // find-my-way prints a wildcard without the path of the handler-less node above it
     // (`/docs/*` shows as `*` under `/docs`, `/*` as `*`): the slash it drops is put back.
-    const candidates = segment === '*' ? [`${parents.join('')}*`, `${parents.join('')}/*`] : [parents.join('') + segment];
+    const candidates =
+      segment === '*' ? [`${parents.join('')}*`, `${parents.join('')}/*`] : [parents.join('') + segment];
     parents.push(segment);
     for (const method of (match[3] ?? '').split(', ').filter(Boolean) as HTTPMethods[]) {
       const url = candidates.find((candidate) => fastify.hasRoute({ method, url: candidate }));
@@ -67,11 +68,17 @@ describe('route inventory: every route is public on purpose or guarded', () => {
   });
 
   /** Swagger UI's own files and the CORS preflight route: not Nest controllers, no data. */
-  const isInfrastructure = ({ method, url }: Route) => url === '/docs' || url.startsWith('/docs') || (method === 'OPTIONS' && url === '/*');
+  const isInfrastructure = ({ method, url }: Route) =>
+    url === '/docs' || url.startsWith('/docs') || (method === 'OPTIONS' && url === '/*');
 
   it('reads a sensible route list', () => {
     expect(routes.length).toBeGreaterThan(PUBLIC_ROUTES.length);
-    expect(routes).toEqual(expect.arrayContaining([{ method: 'GET', url: '/auth/me' }, { method: 'POST', url: '/auth/login' }]));
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        { method: 'GET', url: '/auth/me' },
+        { method: 'POST', url: '/auth/login' },
+      ]),
+    );
   });
 
   it('anonymous requests get 401 everywhere except the public list (and Swagger UI, CORS preflight)', async () => {
@@ -103,7 +110,9 @@ describe('route inventory: every route is public on purpose or guarded', () => {
           const isAuthenticated = flag(IS_AUTHENTICATED) === true;
           if (isPublic === isAuthenticated) {
             const path = `${Reflect.getMetadata(PATH_METADATA, controller)}/${Reflect.getMetadata(PATH_METADATA, handler)}`;
-            undecided.push(`${controller.name}.${name} (${RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler)]} ${path})`);
+            undecided.push(
+              `${controller.name}.${name} (${RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler)]} ${path})`,
+            );
           }
         }
       }
@@ -121,12 +130,15 @@ describe('route inventory: every route is public on purpose or guarded', () => {
     });
     const publicOperations = new Set(PUBLIC_ROUTES.map((r) => r.toLowerCase()));
     const undocumented: string[] = [];
-    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, { security?: object[] }>>)) {
+    for (const [path, operations] of Object.entries(
+      doc.paths as Record<string, Record<string, { security?: object[] }>>,
+    )) {
       for (const [method, operation] of Object.entries(operations)) {
         const key = `${method} ${path.replace(/\/$/, '')}`.toLowerCase();
         if (publicOperations.has(key) || publicOperations.has(`${method} ${path}`.toLowerCase())) continue;
         const schemes = (operation.security ?? []).flatMap((s) => Object.keys(s));
-        if (!schemes.includes('bearer') || !schemes.includes('cookie')) undocumented.push(`${method.toUpperCase()} ${path}`);
+        if (!schemes.includes('bearer') || !schemes.includes('cookie'))
+          undocumented.push(`${method.toUpperCase()} ${path}`);
       }
     }
     expect(undocumented).toEqual([]);

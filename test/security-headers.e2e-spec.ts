@@ -44,12 +44,26 @@ describe('security headers', () => {
       { kind: 'JSON 401', req: { method: 'POST', url: PROVIDERS } },
       { kind: 'JSON 404', req: { method: 'GET', url: '/no/such/route' } },
       { kind: 'JSON 405', req: { method: 'GET', url: PROVIDERS, headers: alice.bearer } },
-      { kind: 'JSON 413', req: { method: 'POST', url: PROVIDERS, headers: { 'content-type': 'application/json' }, payload: 'x'.repeat(70_000) } },
+      {
+        kind: 'JSON 413',
+        req: {
+          method: 'POST',
+          url: PROVIDERS,
+          headers: { 'content-type': 'application/json' },
+          payload: 'x'.repeat(70_000),
+        },
+      },
       { kind: 'HTML login page', req: { method: 'GET', url: '/login/' } },
       { kind: 'the login page stylesheet', req: { method: 'GET', url: '/login/login.css' } },
-      { kind: 'HTML dashboard page', req: { method: 'GET', url: '/dashboard/passthrough/', headers: { cookie: alice.cookies, accept: 'text/html' } } },
+      {
+        kind: 'HTML dashboard page',
+        req: { method: 'GET', url: '/dashboard/passthrough/', headers: { cookie: alice.cookies, accept: 'text/html' } },
+      },
       { kind: '302 to the login page', req: { method: 'GET', url: '/auth/me', headers: { accept: 'text/html' } } },
-      { kind: '303 after signing in', req: { method: 'POST', url: '/login/', headers: FORM, payload: 'username=alice&password=pw-alice' } },
+      {
+        kind: '303 after signing in',
+        req: { method: 'POST', url: '/login/', headers: FORM, payload: 'username=alice&password=pw-alice' },
+      },
       { kind: 'Swagger UI', req: { method: 'GET', url: '/docs' } },
       { kind: 'the OpenAPI document', req: { method: 'GET', url: '/docs-json' } },
     ];
@@ -69,7 +83,9 @@ describe('security headers', () => {
     it('JSON and errors get a policy that allows nothing at all', async () => {
       for (const url of ['/healthz', '/no/such/route']) {
         const res = await t.inject({ method: 'GET', url });
-        expect(res.headers['content-security-policy']).toBe("default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'");
+        expect(res.headers['content-security-policy']).toBe(
+          "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+        );
         expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
       }
     });
@@ -79,7 +95,11 @@ describe('security headers', () => {
       expect(login.headers['content-security-policy']).toBe(
         "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       );
-      const dashboard = await t.inject({ method: 'GET', url: '/dashboard/passthrough/', headers: { cookie: alice.cookies, accept: 'text/html' } });
+      const dashboard = await t.inject({
+        method: 'GET',
+        url: '/dashboard/passthrough/',
+        headers: { cookie: alice.cookies, accept: 'text/html' },
+      });
       expect(dashboard.statusCode).toBe(200);
       expect(String(dashboard.headers['content-security-policy'])).toMatch(/^default-src 'none'; script-src 'self';/);
     });
@@ -98,7 +118,11 @@ describe('security headers', () => {
     });
 
     it('the dashboard’s public assets may be loaded by the page from another origin', async () => {
-      const page = await t.inject({ method: 'GET', url: '/dashboard/passthrough/', headers: { cookie: alice.cookies, accept: 'text/html' } });
+      const page = await t.inject({
+        method: 'GET',
+        url: '/dashboard/passthrough/',
+        headers: { cookie: alice.cookies, accept: 'text/html' },
+      });
       const asset = /src="(\/dashboard\/passthrough\/assets\/[^"]+\.js)"/.exec(page.body)![1];
       const res = await t.inject({ method: 'GET', url: asset });
       expect(res.statusCode).toBe(200);
@@ -111,7 +135,9 @@ describe('security headers', () => {
       const port = (t.app.getHttpServer().address() as { port: number }).port;
       // Read until the server closes the connection.
       const { text } = await rawRequest(port, (socket) =>
-        socket.write('POST /auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n'),
+        socket.write(
+          'POST /auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n',
+        ),
       );
       expect(text).toMatch(/^HTTP\/1\.1 400 /);
       expectSecurityHeaders(parseRaw(text).headers);
@@ -128,7 +154,10 @@ describe('security headers', () => {
     try {
       const res = await t.inject({ method: 'GET', url: '/healthz' });
       expect(res.headers['strict-transport-security']).toBeUndefined();
-      const secure = await startTestApp({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-that-is-long-enough-0123456789' }, t.db);
+      const secure = await startTestApp(
+        { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-that-is-long-enough-0123456789' },
+        t.db,
+      );
       try {
         expect((await secure.inject({ method: 'GET', url: '/healthz' })).headers['strict-transport-security']).toBe(
           'max-age=31536000; includeSubDomains',

@@ -28,7 +28,11 @@ async function capturingLogs<T>(fn: (logged: () => string) => Promise<T>): Promi
  */
 describe.each([
   ['a query over DB_STATEMENT_TIMEOUT_MS', { DB_STATEMENT_TIMEOUT_MS: '300' }, 'database unavailable'],
-  ['a request over REQUEST_TIMEOUT_MS (the database would have waited longer)', { DB_STATEMENT_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '400' }, 'request timed out'],
+  [
+    'a request over REQUEST_TIMEOUT_MS (the database would have waited longer)',
+    { DB_STATEMENT_TIMEOUT_MS: '20000', REQUEST_TIMEOUT_MS: '400' },
+    'request timed out',
+  ],
 ])('slow database: %s', (_what, env, message) => {
   let t: TestApp;
   let alice: Session;
@@ -88,11 +92,15 @@ describe.each([
       // Nothing the failed requests held is still held: every connection comes back to the pool
       // (the requests that timed out may still be finishing in the background).
       const pool = (t.app.get(DataSource).driver as unknown as { master: pg.Pool }).master;
-      await waitFor(() => pool.totalCount - pool.idleCount, (busy) => busy === 0, {
-        timeoutMs: 10_000,
-        intervalMs: 50,
-        what: 'every connection back in the pool',
-      });
+      await waitFor(
+        () => pool.totalCount - pool.idleCount,
+        (busy) => busy === 0,
+        {
+          timeoutMs: 10_000,
+          intervalMs: 50,
+          what: 'every connection back in the pool',
+        },
+      );
       expect(pool.idleCount).toBe(pool.totalCount);
       // DatabaseStatus counts the database as down for a second after the last failure
       // (QUIET_MS), so that "back" is said once rather than at each flicker.
@@ -106,7 +114,9 @@ describe.each([
       expect(log).not.toMatch(/ERROR|Internal server error|\n\s+at /);
       if (message === 'database unavailable') {
         // Four failed requests, one line; and one when it answers again.
-        expect(log.match(/Database unavailable \(57014: canceling statement due to statement timeout\)/g)).toHaveLength(1);
+        expect(log.match(/Database unavailable \(57014: canceling statement due to statement timeout\)/g)).toHaveLength(
+          1,
+        );
         expect(log.match(/Database is back after [\d.]+ s; 4 requests were answered 503 meanwhile/g)).toHaveLength(1);
       }
     });

@@ -17,7 +17,12 @@ interface Running {
 function start(command: string, args: string[], env: Record<string, string>): Running {
   // Without DATABASE_URL the service uses the embedded database, as on a fresh machine.
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(command, args, { cwd: ROOT, env: { ...inherited, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...inherited, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -27,8 +32,11 @@ function start(command: string, args: string[], env: Record<string, string>): Ru
 }
 
 async function waitReady(base: string, running: Running, ms = 120_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
-    const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+  for (const end = Date.now() + ms; Date.now() < end;) {
+    const ok = await fetch(`${base}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (running.child.exitCode !== null) throw new Error(`exited early:\n${running.output()}`);
     await new Promise((r) => setTimeout(r, 250));

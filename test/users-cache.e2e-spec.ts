@@ -47,9 +47,17 @@ describe('the per-request user check, cached (PROVIDERS_CACHE=on)', () => {
     await other.query('SELECT pg_terminate_backend($1)', [await changes.listenerPid()]);
     await other.query('UPDATE users SET is_active = false WHERE id = $1', [id]);
     // The notification is lost, yet the very next checks see the database, not the old entry.
-    await waitFor(() => changes.isLive, (live) => !live, { ...WITHIN_1S, what: 'the listener loss seen' });
+    await waitFor(
+      () => changes.isLive,
+      (live) => !live,
+      { ...WITHIN_1S, what: 'the listener loss seen' },
+    );
     expect((await users.findAuthUser(id))?.isActive).toBe(false);
-    await waitFor(() => changes.isLive, (live) => live, { ...WITHIN_1S, what: 'the listener live again' });
+    await waitFor(
+      () => changes.isLive,
+      (live) => live,
+      { ...WITHIN_1S, what: 'the listener live again' },
+    );
     expect((await users.findAuthUser(id))?.isActive).toBe(false);
   });
 });

@@ -34,10 +34,20 @@ describe('world CLIs (child processes)', () => {
   });
 
   async function cli(script: string, args: string[]): Promise<CliResult> {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', DATABASE_URL: db.url, LOG_LEVEL: 'error' };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'error',
+    };
     return run(process.execPath, [script, ...args], { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+      (err: { code: number; stdout: string; stderr: string }) => ({
+        code: err.code,
+        stdout: err.stdout,
+        stderr: err.stderr,
+      }),
     );
   }
 
@@ -61,7 +71,7 @@ describe('world CLIs (child processes)', () => {
     expect(scripts['world:generate']).toMatch(/node dist\/src\/world\/generate\.cli\.js$/);
   });
 
-  it('world:generate writes the generator\'s world, to stdout or to --out', async () => {
+  it("world:generate writes the generator's world, to stdout or to --out", async () => {
     const expected = `${JSON.stringify(generateWorld(options))}\n`;
     const toStdout = await cli(GENERATE_CLI, args);
     expect(toStdout).toMatchObject({ code: 0, stdout: expected });
@@ -132,7 +142,10 @@ describe('world CLIs (child processes)', () => {
       world.providers[4].owner = { username: 'nobody', accountNumber: world.accounts[1].accountNumber };
       const file = join(dir, 'several.json');
       writeFileSync(file, JSON.stringify(world));
-      await expectRefused([file], /rejected \(2 problems\)[\s\S]*providers\[3\]\.baseUrl: must not contain credentials[\s\S]*providers\[4\]\.owner\.username: unknown user/);
+      await expectRefused(
+        [file],
+        /rejected \(2 problems\)[\s\S]*providers\[3\]\.baseUrl: must not contain credentials[\s\S]*providers\[4\]\.owner\.username: unknown user/,
+      );
     });
 
     it('a file that does not exist, and no file at all', async () => {

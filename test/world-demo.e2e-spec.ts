@@ -19,7 +19,8 @@ describe('demo world at start-up', () => {
     await t?.close();
   });
 
-  const count = async (table: string) => ((await ds.query(`SELECT count(*)::int AS n FROM ${table}`)) as { n: number }[])[0].n;
+  const count = async (table: string) =>
+    ((await ds.query(`SELECT count(*)::int AS n FROM ${table}`)) as { n: number }[])[0].n;
 
   it('is imported into an empty database, through the import service', async () => {
     const world = await readDemoWorld();
@@ -40,7 +41,7 @@ describe('demo world at start-up', () => {
     expect(await ds.query(`SELECT * FROM providers ORDER BY id`)).toEqual(before);
   });
 
-  it('leaves a database with someone else\'s users alone, and shows no demo logins there', async () => {
+  it("leaves a database with someone else's users alone, and shows no demo logins there", async () => {
     await emptyTables(ds, t.db);
     await new Factories(ds).user({ username: 'someone' });
     const status = await demo.seedIfEmpty();

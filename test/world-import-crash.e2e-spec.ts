@@ -34,7 +34,13 @@ describe('world import killed while it writes (child process, SIGKILL)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const env = () => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', DATABASE_URL: db.url, LOG_LEVEL: 'error' });
+  const env = () => ({
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'error',
+  });
 
   function writeWorld(name: string, world: WorldFile): string {
     const file = join(dir, name);
@@ -59,9 +65,18 @@ describe('world import killed while it writes (child process, SIGKILL)', () => {
       const accountNumber = `7777-0000-000${a}`;
       const username = `b.user${a}`;
       worldB.accounts.push({ accountNumber, name: `B account ${a}` });
-      worldB.users.push({ username, email: `${username}@b.test`, password: `pw-${username}`, accounts: [accountNumber] });
+      worldB.users.push({
+        username,
+        email: `${username}@b.test`,
+        password: `pw-${username}`,
+        accounts: [accountNumber],
+      });
       for (let i = 0; i < 1000; i++) {
-        worldB.providers.push({ name: `b-provider-${a}-${i}`, baseUrl: 'https://b.example.test/v1', owner: { username, accountNumber } });
+        worldB.providers.push({
+          name: `b-provider-${a}-${i}`,
+          baseUrl: 'https://b.example.test/v1',
+          owner: { username, accountNumber },
+        });
       }
     }
 
@@ -72,7 +87,11 @@ describe('world import killed while it writes (child process, SIGKILL)', () => {
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE providers IN SHARE MODE');
 
-    const cli = spawn(process.execPath, [COMPILED_IMPORT_CLI, writeWorld('b.json', worldB)], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const cli = spawn(process.execPath, [COMPILED_IMPORT_CLI, writeWorld('b.json', worldB)], {
+      cwd: ROOT,
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     cli.stdout.on('data', (d) => (output += d));
     cli.stderr.on('data', (d) => (output += d));
@@ -91,7 +110,8 @@ describe('world import killed while it writes (child process, SIGKILL)', () => {
             GROUP BY a.pid`,
         );
         const writing = rows.find((r) => ['accounts', 'users', 'user_profiles'].every((t) => r.written.includes(t)));
-        if (!writing && cli.exitCode !== null) throw new Error(`the import exited before reaching its providers:\n${output}`);
+        if (!writing && cli.exitCode !== null)
+          throw new Error(`the import exited before reaching its providers:\n${output}`);
         return writing?.pid;
       },
       (pid) => pid !== undefined,
@@ -113,7 +133,10 @@ describe('world import killed while it writes (child process, SIGKILL)', () => {
     expect(await tables()).toEqual(afterA);
 
     // Nothing is left locked or half-done: the same import, run to the end, applies all of B.
-    const { stdout } = await run(process.execPath, [COMPILED_IMPORT_CLI, join(dir, 'b.json')], { cwd: ROOT, env: env() });
+    const { stdout } = await run(process.execPath, [COMPILED_IMPORT_CLI, join(dir, 'b.json')], {
+      cwd: ROOT,
+      env: env(),
+    });
     expect(stdout).toMatch(/providers\s+3000 created, 40 updated, 0 unchanged/);
   }, 90_000);
 });

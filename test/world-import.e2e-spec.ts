@@ -49,7 +49,9 @@ describe('world import (service, PostgreSQL)', () => {
         passwords: { hashed: 24, kept: 0 },
       });
 
-      const users: { username: string; password_hash: string }[] = await ds.query(`SELECT username, password_hash FROM users`);
+      const users: { username: string; password_hash: string }[] = await ds.query(
+        `SELECT username, password_hash FROM users`,
+      );
       expect(users).toHaveLength(24);
       for (const u of users) {
         expect(u.password_hash).toMatch(/^\$argon2id\$/);
@@ -61,10 +63,13 @@ describe('world import (service, PostgreSQL)', () => {
         SELECT u.username, a.account_number, p.name, p.description, p.base_url, p.is_active, p.is_verified
           FROM providers p JOIN user_profiles up ON up.id = p.owner_profile_id
           JOIN users u ON u.id = up.user_id JOIN accounts a ON a.id = up.account_id`);
-      const key = (x: { username: string; account_number: string; name: string }) => JSON.stringify([x.username, x.account_number, x.name]);
+      const key = (x: { username: string; account_number: string; name: string }) =>
+        JSON.stringify([x.username, x.account_number, x.name]);
       const stored = new Map(rows.map((r) => [key(r as never), r]));
       for (const p of base.providers) {
-        expect(stored.get(key({ username: p.owner.username, account_number: p.owner.accountNumber, name: p.name }))).toEqual({
+        expect(
+          stored.get(key({ username: p.owner.username, account_number: p.owner.accountNumber, name: p.name })),
+        ).toEqual({
           username: p.owner.username,
           account_number: p.owner.accountNumber,
           name: p.name,
@@ -103,7 +108,11 @@ describe('world import (service, PostgreSQL)', () => {
       leaver.accounts = [];
       changed.providers[7].description = 'changed description';
       changed.providers[8].baseUrl = null;
-      changed.providers.push({ name: 'brand-new', baseUrl: 'https://new.example.test/v1', owner: changed.providers[9].owner });
+      changed.providers.push({
+        name: 'brand-new',
+        baseUrl: 'https://new.example.test/v1',
+        owner: changed.providers[9].owner,
+      });
 
       const summary = await importer.importWorld(changed);
       expect(summary).toMatchObject({
@@ -124,10 +133,14 @@ describe('world import (service, PostgreSQL)', () => {
           .map((row) => row.id);
       const idOf = async (sql: string, params: unknown[]) => ((await ds.query(sql, params)) as { id: number }[])[0].id;
 
-      expect(moved('accounts')).toEqual([await idOf(`SELECT id FROM accounts WHERE account_number = $1`, [changed.accounts[2].accountNumber])]);
+      expect(moved('accounts')).toEqual([
+        await idOf(`SELECT id FROM accounts WHERE account_number = $1`, [changed.accounts[2].accountNumber]),
+      ]);
       const changedUsers = [pwUser.username, changed.users[5].username];
       expect(moved('users').sort()).toEqual(
-        ((await ds.query(`SELECT id FROM users WHERE username = ANY($1)`, [changedUsers])) as { id: number }[]).map((r) => r.id).sort(),
+        ((await ds.query(`SELECT id FROM users WHERE username = ANY($1)`, [changedUsers])) as { id: number }[])
+          .map((r) => r.id)
+          .sort(),
       );
       expect(moved('providers')).toHaveLength(3);
       // Rows that did not change are exactly as they were, hashes included.
@@ -170,7 +183,12 @@ describe('world import (service, PostgreSQL)', () => {
       );
       expect(error).toBeInstanceOf(WorldRejectedError);
       const problems = (error as WorldRejectedError).problems;
-      expect(problems.some((p) => (typeof path === 'string' ? p.path === path : path.test(p.path)) && (!message || message.test(p.message)))).toBe(true);
+      expect(
+        problems.some(
+          (p) =>
+            (typeof path === 'string' ? p.path === path : path.test(p.path)) && (!message || message.test(p.message)),
+        ),
+      ).toBe(true);
       expect(await snapshot()).toEqual(before);
     }
 
@@ -182,7 +200,7 @@ describe('world import (service, PostgreSQL)', () => {
       );
     });
 
-    it('an owner that is not one of the user\'s profiles', async () => {
+    it("an owner that is not one of the user's profiles", async () => {
       await expectRejected(
         broken((w) => {
           const p = w.providers.find((x) => x.owner.username !== 'root')!;
@@ -202,22 +220,49 @@ describe('world import (service, PostgreSQL)', () => {
     });
 
     it('an unknown account', async () => {
-      await expectRejected(broken((w) => w.users[3].accounts!.push('0000-nope')), /^users\[3\]\.accounts\[\d\]$/, /unknown account/);
+      await expectRejected(
+        broken((w) => w.users[3].accounts!.push('0000-nope')),
+        /^users\[3\]\.accounts\[\d\]$/,
+        /unknown account/,
+      );
     });
 
     it('duplicate account numbers and usernames', async () => {
-      await expectRejected(broken((w) => w.accounts.push({ ...w.accounts[2] })), /^accounts\[\d+\]\.accountNumber$/, /already used/);
-      await expectRejected(broken((w) => w.users.push({ ...w.users[2], accounts: [] })), /^users\[\d+\]\.username$/, /already used/);
+      await expectRejected(
+        broken((w) => w.accounts.push({ ...w.accounts[2] })),
+        /^accounts\[\d+\]\.accountNumber$/,
+        /already used/,
+      );
+      await expectRejected(
+        broken((w) => w.users.push({ ...w.users[2], accounts: [] })),
+        /^users\[\d+\]\.username$/,
+        /already used/,
+      );
     });
 
     it('a base URL that is not absolute http(s)', async () => {
-      await expectRejected(broken((w) => (w.providers[30].baseUrl = 'ftp://files.example.test')), 'providers[30].baseUrl', /http or https/);
-      await expectRejected(broken((w) => (w.providers[31].baseUrl = 'api.example.test/v1')), 'providers[31].baseUrl');
+      await expectRejected(
+        broken((w) => (w.providers[30].baseUrl = 'ftp://files.example.test')),
+        'providers[30].baseUrl',
+        /http or https/,
+      );
+      await expectRejected(
+        broken((w) => (w.providers[31].baseUrl = 'api.example.test/v1')),
+        'providers[31].baseUrl',
+      );
     });
 
     it('a base URL that carries credentials', async () => {
-      await expectRejected(broken((w) => (w.providers[5].baseUrl = 'https://user:secret@api.example.test/v1')), 'providers[5].baseUrl', /credentials/);
-      await expectRejected(broken((w) => (w.providers[6].baseUrl = 'https://api.example.test/v1?Api_Key=sk-1')), 'providers[6].baseUrl', /credentials/);
+      await expectRejected(
+        broken((w) => (w.providers[5].baseUrl = 'https://user:secret@api.example.test/v1')),
+        'providers[5].baseUrl',
+        /credentials/,
+      );
+      await expectRejected(
+        broken((w) => (w.providers[6].baseUrl = 'https://api.example.test/v1?Api_Key=sk-1')),
+        'providers[6].baseUrl',
+        /credentials/,
+      );
     });
 
     it('a user whose accounts leave out a profile that still owns providers (found in the database, rolled back)', async () => {
@@ -226,7 +271,9 @@ describe('world import (service, PostgreSQL)', () => {
       await expectRejected(
         broken((w) => {
           w.users[index].accounts = w.users[index].accounts!.filter((a) => a !== owner.accountNumber);
-          w.providers = w.providers.filter((p) => !(p.owner.username === owner.username && p.owner.accountNumber === owner.accountNumber));
+          w.providers = w.providers.filter(
+            (p) => !(p.owner.username === owner.username && p.owner.accountNumber === owner.accountNumber),
+          );
         }),
         `users[${index}].accounts`,
         /owns \d+ providers?/,
@@ -243,18 +290,32 @@ describe('world import (service, PostgreSQL)', () => {
       const world: WorldFile = {
         version: 1,
         accounts: awkward.map((name, i) => ({ accountNumber: `acct ${name}`, name: `${name} ${i}` })),
-        users: awkward.map((name) => ({ username: `u ${name}`, email: name, password: name, accounts: [`acct ${name}`] })),
+        users: awkward.map((name) => ({
+          username: `u ${name}`,
+          email: name,
+          password: name,
+          accounts: [`acct ${name}`],
+        })),
         providers: awkward.flatMap((name) => [
           { name, description: name, owner: { username: `u ${name}`, accountNumber: `acct ${name}` } },
           // Names differ only in case or spacing: distinct, because names are compared exactly as written.
-          { name: name.toUpperCase() === name ? `${name}x` : name.toUpperCase(), owner: { username: `u ${name}`, accountNumber: `acct ${name}` } },
+          {
+            name: name.toUpperCase() === name ? `${name}x` : name.toUpperCase(),
+            owner: { username: `u ${name}`, accountNumber: `acct ${name}` },
+          },
           { name: ` ${name}`, owner: { username: `u ${name}`, accountNumber: `acct ${name}` } },
         ]),
       };
       await importer.importWorld(world);
 
-      const rows: { username: string; email: string; account_number: string; account_name: string; name: string; description: string }[] =
-        await ds.query(`
+      const rows: {
+        username: string;
+        email: string;
+        account_number: string;
+        account_name: string;
+        name: string;
+        description: string;
+      }[] = await ds.query(`
           SELECT u.username, u.email, a.account_number, a.name AS account_name, p.name, p.description
             FROM providers p JOIN user_profiles up ON up.id = p.owner_profile_id
             JOIN users u ON u.id = up.user_id JOIN accounts a ON a.id = up.account_id
@@ -274,7 +335,9 @@ describe('world import (service, PostgreSQL)', () => {
           description: p.description ?? '',
         });
       }
-      const hashes: { username: string; password_hash: string }[] = await ds.query(`SELECT username, password_hash FROM users`);
+      const hashes: { username: string; password_hash: string }[] = await ds.query(
+        `SELECT username, password_hash FROM users`,
+      );
       for (const h of hashes) await expect(verifyPassword(h.password_hash, h.username.slice(2))).resolves.toBe(true);
 
       const before = await snapshot();

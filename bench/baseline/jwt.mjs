@@ -31,7 +31,8 @@ export function makeVerifier({ secret, issuer, audience }) {
     const now = Math.floor(Date.now() / 1000);
     if (typeof claims.exp !== 'number' || now >= claims.exp + CLOCK_TOLERANCE_SECONDS) return null;
     if (typeof claims.iat !== 'number' || claims.iat > now + CLOCK_TOLERANCE_SECONDS) return null;
-    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + CLOCK_TOLERANCE_SECONDS)) return null;
+    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + CLOCK_TOLERANCE_SECONDS))
+      return null;
     if (claims.iss !== issuer) return null;
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!audiences.includes(audience)) return null;

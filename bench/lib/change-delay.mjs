@@ -44,7 +44,8 @@ export async function measureChangeDelay(service, prepared) {
             polls++;
             const answer = await postProviders(service.url, token);
             if (answer.body.includes(needle)) break;
-            if (performance.now() - committed > GIVE_UP_MS) throw new Error(`cache on: a renamed provider was still not visible after ${GIVE_UP_MS} ms`);
+            if (performance.now() - committed > GIVE_UP_MS)
+              throw new Error(`cache on: a renamed provider was still not visible after ${GIVE_UP_MS} ms`);
           }
           trials.push({ kind, ms: performance.now() - committed, polls });
         }

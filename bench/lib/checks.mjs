@@ -9,7 +9,8 @@ import { providerKey } from './world.mjs';
 export function expectedBody(world, user, idsByKey) {
   const rows = readableInWorld(world, user).map((p) => {
     const id = idsByKey.get(providerKey(p.owner.username, p.owner.accountNumber, p.name));
-    if (id === undefined) throw new Error(`provider ${p.owner.username}/${p.owner.accountNumber}/${p.name} is not in the database`);
+    if (id === undefined)
+      throw new Error(`provider ${p.owner.username}/${p.owner.accountNumber}/${p.name} is not in the database`);
     return { id, name: p.name, base_url: p.baseUrl ?? null };
   });
   rows.sort((a, b) => a.id - b.id);
@@ -30,11 +31,15 @@ export async function checkAnswers({ world, users, tokens, idsByKey, servers }) 
     for (const server of servers) {
       const answer = await postProviders(server.url, tokens.get(user.username));
       if (answer.status !== 200) {
-        problems.push(`${server.name}, ${user.username}: status ${answer.status}: ${answer.body.toString().slice(0, 200)}`);
+        problems.push(
+          `${server.name}, ${user.username}: status ${answer.status}: ${answer.body.toString().slice(0, 200)}`,
+        );
       } else if (!/^application\/json/.test(answer.contentType ?? '')) {
         problems.push(`${server.name}, ${user.username}: content-type ${answer.contentType}`);
       } else if (answer.body.toString('utf8') !== expected) {
-        problems.push(`${server.name}, ${user.username}: ${describeDifference(answer.body.toString('utf8'), expected)}`);
+        problems.push(
+          `${server.name}, ${user.username}: ${describeDifference(answer.body.toString('utf8'), expected)}`,
+        );
       }
     }
   }
@@ -53,7 +58,8 @@ function describeDifference(actual, expected) {
   const gotIds = new Set(got.map((p) => p.id));
   const extra = [...gotIds].filter((id) => !wantIds.has(id)).length;
   const missing = [...wantIds].filter((id) => !gotIds.has(id)).length;
-  if (extra || missing) return `${got.length} providers, expected ${want.length} (${extra} not readable, ${missing} missing)`;
+  if (extra || missing)
+    return `${got.length} providers, expected ${want.length} (${extra} not readable, ${missing} missing)`;
   return 'same ids, but the bytes differ (order, duplicates, fields or values)';
 }
 

@@ -38,7 +38,10 @@ export async function createBenchDatabase(label, { reuse = false } = {}) {
 }
 
 async function databaseExists(name) {
-  return withClient(ADMIN_URL, async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount > 0);
+  return withClient(
+    ADMIN_URL,
+    async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount > 0,
+  );
 }
 
 /** Row counts of a world's tables, to tell whether a reused database holds the expected world. */

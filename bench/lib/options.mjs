@@ -47,13 +47,18 @@ export function parseOptions(argv) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const sizes = values.sizes.split(',').map((s) => s.trim()).filter(Boolean);
+  const sizes = values.sizes
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const size of sizes) {
-    if (!(size in SIZES)) throw new RangeError(`--sizes: unknown size "${size}" (known: ${Object.keys(SIZES).join(', ')})`);
+    if (!(size in SIZES))
+      throw new RangeError(`--sizes: unknown size "${size}" (known: ${Object.keys(SIZES).join(', ')})`);
   }
   const whole = (name, min) => {
     const text = values[name];
-    if (!/^\d+$/.test(text) || Number(text) < min) throw new RangeError(`--${name} must be a whole number >= ${min}, got "${text}"`);
+    if (!/^\d+$/.test(text) || Number(text) < min)
+      throw new RangeError(`--${name} must be a whole number >= ${min}, got "${text}"`);
     return Number(text);
   };
   const options = {

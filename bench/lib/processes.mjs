@@ -34,7 +34,10 @@ export async function startServer({ name, args, env, logFile, readyPath = '/read
   const ready = await untilReady(`${url}${readyPath}`, {
     timeoutMs,
     check() {
-      if (exited) throw new Error(`${name} exited during start-up (${JSON.stringify(exited)}); see ${logFile}:\n${tail(logFile)}`);
+      if (exited)
+        throw new Error(
+          `${name} exited during start-up (${JSON.stringify(exited)}); see ${logFile}:\n${tail(logFile)}`,
+        );
     },
   });
   if (!ready) {

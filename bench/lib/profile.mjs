@@ -14,14 +14,27 @@ export async function profileService(prepared, ctx, cache) {
   const { db, tokensFile, label } = prepared;
   const file = join(workDir, `${label}-cache-${cache}.cpuprofile`);
   rmSync(file, { force: true });
-  const service = await startService({ dist, databaseUrl: db.url, cache, workDir, label: `${label}-profiled`, cpuProfileFile: file });
+  const service = await startService({
+    dist,
+    databaseUrl: db.url,
+    cache,
+    workDir,
+    label: `${label}-profiled`,
+    cpuProfileFile: file,
+  });
   let wrk;
   let profile;
   try {
     log(`${label}: CPU profile of the service (cache ${cache}) under ${options.duration} s of load`);
-    if (options.warmup > 0) await runWrk({ baseUrl: service.url, tokensFile, connections: options.connections, seconds: options.warmup });
+    if (options.warmup > 0)
+      await runWrk({ baseUrl: service.url, tokensFile, connections: options.connections, seconds: options.warmup });
     process.kill(service.pid, 'SIGUSR2');
-    wrk = await runWrk({ baseUrl: service.url, tokensFile, connections: options.connections, seconds: options.duration });
+    wrk = await runWrk({
+      baseUrl: service.url,
+      tokensFile,
+      connections: options.connections,
+      seconds: options.duration,
+    });
     process.kill(service.pid, 'SIGUSR2');
     for (let i = 0; i < 300 && !existsSync(file); i++) await sleep(50);
     if (!existsSync(file)) throw new Error(`the service wrote no CPU profile to ${file}`);
@@ -59,7 +72,12 @@ export function summarise(profile, dist) {
     const us = selfUs.get(node.id) ?? 0;
     if (!us) continue;
     const key = frameName(node.callFrame, dist);
-    const entry = byFunction.get(key) ?? { functionName: node.callFrame.functionName || '(anonymous)', where: frameWhere(node.callFrame, dist), us: 0, callers: new Map() };
+    const entry = byFunction.get(key) ?? {
+      functionName: node.callFrame.functionName || '(anonymous)',
+      where: frameWhere(node.callFrame, dist),
+      us: 0,
+      callers: new Map(),
+    };
     entry.us += us;
     const caller = nearestNamedCaller(node, parentOf, dist);
     entry.callers.set(caller, (entry.callers.get(caller) ?? 0) + us);
@@ -72,8 +90,15 @@ export function summarise(profile, dist) {
     top: [...byFunction.values()]
       .sort((a, b) => b.us - a.us)
       .slice(0, 25)
-      .map(({ callers, ...x }) => ({ ...x, percent: percent(x.us), via: [...callers.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '' })),
-    byPackage: [...byPackage.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([name, us]) => ({ name, percent: percent(us) })),
+      .map(({ callers, ...x }) => ({
+        ...x,
+        percent: percent(x.us),
+        via: [...callers.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '',
+      })),
+    byPackage: [...byPackage.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([name, us]) => ({ name, percent: percent(us) })),
   };
 }
 
@@ -81,7 +106,12 @@ function frameWhere({ url, lineNumber }, dist) {
   if (!url) return '';
   const path = url.replace(/^file:\/\//, '');
   const nm = path.lastIndexOf('/node_modules/');
-  const short = nm >= 0 ? path.slice(nm + '/node_modules/'.length) : path.startsWith(dist) ? `dist${path.slice(dist.length)}` : path;
+  const short =
+    nm >= 0
+      ? path.slice(nm + '/node_modules/'.length)
+      : path.startsWith(dist)
+        ? `dist${path.slice(dist.length)}`
+        : path;
   return `${short}:${lineNumber + 1}`;
 }
 

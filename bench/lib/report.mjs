@@ -14,7 +14,9 @@ export function sizeTable(size) {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of size.rows) {
-    lines.push(`| ${r.server} | ${f(r.rps, 0)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${r.non2xx} | ${r.socketErrors} | ${f(r.peakRssMb, 0)} | ${f(ratio(r.rps, base.rps))} | ${f(ratio(r.p99Ms, base.p99Ms))} |`);
+    lines.push(
+      `| ${r.server} | ${f(r.rps, 0)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${r.non2xx} | ${r.socketErrors} | ${f(r.peakRssMb, 0)} | ${f(ratio(r.rps, base.rps))} | ${f(ratio(r.p99Ms, base.p99Ms))} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -27,7 +29,10 @@ export function superuserSection(s) {
     '',
     '| server | first request ms | median of next 4 ms | RSS before MB | peak RSS during MB | peak − before MB | (peak − before) ÷ response size |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...s.rows.map((r) => `| ${r.server} | ${f(r.firstMs, 0)} | ${f(r.medianMs, 0)} | ${f(r.rssBeforeMb, 0)} | ${f(r.peakMb, 0)} | ${f(r.peakMb - r.rssBeforeMb, 0)} | ${f((r.peakMb - r.rssBeforeMb) / (s.bytes / 1048576), 1)} |`),
+    ...s.rows.map(
+      (r) =>
+        `| ${r.server} | ${f(r.firstMs, 0)} | ${f(r.medianMs, 0)} | ${f(r.rssBeforeMb, 0)} | ${f(r.peakMb, 0)} | ${f(r.peakMb - r.rssBeforeMb, 0)} | ${f((r.peakMb - r.rssBeforeMb) / (s.bytes / 1048576), 1)} |`,
+    ),
   ].join('\n');
 }
 
@@ -80,10 +85,24 @@ export function scaleSection(sc) {
   for (const who of sc.who) {
     const a = sc.at100k[who.key];
     const b = sc.at1m[who.key];
-    lines.push(`| ${who.title} | ${who.answer100k} → ${who.answer1m} | ${f(a.p50Ms)} | ${f(b.p50Ms)} | ${f(ratio(b.p50Ms, a.p50Ms))} | ${f(a.rps, 0)} | ${f(b.rps, 0)} |`);
+    lines.push(
+      `| ${who.title} | ${who.answer100k} → ${who.answer1m} | ${f(a.p50Ms)} | ${f(b.p50Ms)} | ${f(ratio(b.p50Ms, a.p50Ms))} | ${f(a.rps, 0)} | ${f(b.rps, 0)} |`,
+    );
   }
-  lines.push('', `Query plan for ${sc.planUser} at 100,000 providers (EXPLAIN (ANALYZE, BUFFERS)):`, '', '```', sc.plan100k, '```', '',
-    `At 1,000,000 providers:`, '', '```', sc.plan1m, '```');
+  lines.push(
+    '',
+    `Query plan for ${sc.planUser} at 100,000 providers (EXPLAIN (ANALYZE, BUFFERS)):`,
+    '',
+    '```',
+    sc.plan100k,
+    '```',
+    '',
+    `At 1,000,000 providers:`,
+    '',
+    '```',
+    sc.plan1m,
+    '```',
+  );
   return lines.join('\n');
 }
 
@@ -148,7 +167,11 @@ export function evaluateTargets(report) {
   const large = ['service (cache off)', 'service (cache on)'].map((s) => rowOf('large', s)).filter(Boolean);
   if (large.length) {
     const peak = Math.max(...large.map((r) => r.peakRssMb), report.soak?.wrk.peakRssMb ?? 0);
-    targets.push({ target: 'service peak RSS ≤ 300 MB under the large benchmark', measured: `${f(peak, 0)} MB`, met: peak <= 300 });
+    targets.push({
+      target: 'service peak RSS ≤ 300 MB under the large benchmark',
+      measured: `${f(peak, 0)} MB`,
+      met: peak <= 300,
+    });
   }
   return targets;
 }

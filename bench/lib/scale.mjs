@@ -35,7 +35,8 @@ export async function measureScalePoint(prepared, subjects, ctx) {
   const answers = {};
   try {
     const { problems } = await checkAnswers({ world, users, tokens, idsByKey, servers: [service] });
-    if (problems.length) throw new WrongAnswersError(`${label}: wrong answers:\n  ${problems.slice(0, 20).join('\n  ')}`);
+    if (problems.length)
+      throw new WrongAnswersError(`${label}: wrong answers:\n  ${problems.slice(0, 20).join('\n  ')}`);
     for (const subject of subjects) {
       let file = tokensFile;
       if (subject.user) {
@@ -44,7 +45,12 @@ export async function measureScalePoint(prepared, subjects, ctx) {
         answers[subject.key] = readableInWorld(world, subject.user).length;
       }
       log(`${label}: scale point, ${subject.title}`);
-      results[subject.key] = await measure(service, { tokensFile: file, connections: options.connections, warmup: options.warmup, duration: options.duration });
+      results[subject.key] = await measure(service, {
+        tokensFile: file,
+        connections: options.connections,
+        warmup: options.warmup,
+        duration: options.duration,
+      });
       log(`${label}:   p50 ${results[subject.key].p50Ms.toFixed(2)} ms, ${results[subject.key].rps.toFixed(0)} req/s`);
     }
   } finally {
@@ -60,7 +66,9 @@ async function explainFor(dist, url, username) {
   const { readScope } = await fromDist('permissions/access-scopes.js');
   const { miniListQuery } = await fromDist('providers/providers.repository.js');
   return withClient(url, async (client) => {
-    const { rows } = await client.query('SELECT id, is_superuser, is_active FROM users WHERE username = $1', [username]);
+    const { rows } = await client.query('SELECT id, is_superuser, is_active FROM users WHERE username = $1', [
+      username,
+    ]);
     const user = { id: rows[0].id, isSuperuser: rows[0].is_superuser, isActive: rows[0].is_active };
     const { sql, params } = miniListQuery(readScope(user));
     // The first run reads the pages into shared buffers; the second is the steady state the load sees.

@@ -70,5 +70,10 @@ export async function postProviders(baseUrl, token) {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
   });
   const body = Buffer.from(await response.arrayBuffer());
-  return { status: response.status, body, ms: performance.now() - started, contentType: response.headers.get('content-type') };
+  return {
+    status: response.status,
+    body,
+    ms: performance.now() - started,
+    contentType: response.headers.get('content-type'),
+  };
 }

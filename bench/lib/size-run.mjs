@@ -22,11 +22,18 @@ export async function prepareWorld({ label, counts, ctx }) {
   const db = await createBenchDatabase(label, { reuse });
   if (!reuse) ctx.onCleanup(() => (ctx.options.keep ? undefined : db.drop()));
   const file = join(workDir, `${label}-world.json`);
-  log(`${label}: generating the world (${counts.accounts} accounts, ${counts.users} users, ${counts.providers} providers)`);
+  log(
+    `${label}: generating the world (${counts.accounts} accounts, ${counts.users} users, ${counts.providers} providers)`,
+  );
   const world = await generateWorld(dist, counts, file, log);
   let importSeconds = null;
   const found = db.existing ? await worldCounts(db.url) : null;
-  if (found && found.accounts === counts.accounts && found.users === counts.users && found.providers === counts.providers) {
+  if (
+    found &&
+    found.accounts === counts.accounts &&
+    found.users === counts.users &&
+    found.providers === counts.providers
+  ) {
     // The answers are still checked against this run's world file before any figure counts.
     log(`${label}: reusing ${db.name} (--reuse-worlds)`);
   } else {
@@ -61,7 +68,7 @@ async function checkStatistics(db, label) {
   if (missing.length === 0) return 'present after the import';
   throw new Error(
     `${label}: no planner statistics on ${missing.join(', ')} in ${db.name} after the import, which ends with ANALYZE ` +
-      '(it failed or did not run: see the import\'s output above)' +
+      "(it failed or did not run: see the import's output above)" +
       (db.existing ? `; or the reused database's statistics were lost: drop ${db.name} to import it afresh` : ''),
   );
 }
@@ -83,15 +90,26 @@ export async function benchmarkWorld(prepared, ctx, whileCacheOnRuns) {
     log(`${label}: checking every sampled user's answer on the three servers against the reference model`);
     const { problems, counts } = await checkAnswers({ world, users, tokens, idsByKey, servers });
     if (problems.length) {
-      throw new WrongAnswersError(`${label}: ${problems.length} wrong answers, no figures reported:\n  ${problems.slice(0, 20).join('\n  ')}`);
+      throw new WrongAnswersError(
+        `${label}: ${problems.length} wrong answers, no figures reported:\n  ${problems.slice(0, 20).join('\n  ')}`,
+      );
     }
     log(`${label}: all answers identical and correct (${describeCounts(counts)})`);
 
     const rows = [];
     for (const server of servers) {
-      log(`${label}: loading ${server.name}: ${options.warmup} s warm-up, ${options.duration} s measured, ${options.connections} connections`);
-      const result = await measure(server, { tokensFile, connections: options.connections, warmup: options.warmup, duration: options.duration });
-      log(`${label}: ${server.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms`);
+      log(
+        `${label}: loading ${server.name}: ${options.warmup} s warm-up, ${options.duration} s measured, ${options.connections} connections`,
+      );
+      const result = await measure(server, {
+        tokensFile,
+        connections: options.connections,
+        warmup: options.warmup,
+        duration: options.duration,
+      });
+      log(
+        `${label}: ${server.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms`,
+      );
       rows.push({ server: server.name, ...result });
     }
     const extra = whileCacheOnRuns ? await whileCacheOnRuns(servers[2]) : undefined;

@@ -16,17 +16,31 @@ export async function soak(prepared, ctx) {
   const { db, tokensFile, label } = prepared;
   const seconds = options.soakDuration;
   const eventLoopFile = join(workDir, `${label}-soak-event-loop.json`);
-  const service = await startService({ dist, databaseUrl: db.url, cache: 'on', workDir, label: `${label}-soak`, eventLoopFile });
+  const service = await startService({
+    dist,
+    databaseUrl: db.url,
+    cache: 'on',
+    workDir,
+    label: `${label}-soak`,
+    eventLoopFile,
+  });
   try {
     log(`${label}: soak, ${options.warmup} s warm-up then ${seconds} s at ${SOAK_CONNECTIONS} connections (cache on)`);
-    if (options.warmup > 0) await runWrk({ baseUrl: service.url, tokensFile, connections: SOAK_CONNECTIONS, seconds: options.warmup });
+    if (options.warmup > 0)
+      await runWrk({ baseUrl: service.url, tokensFile, connections: SOAK_CONNECTIONS, seconds: options.warmup });
     const openWindow = await readProbe(service, eventLoopFile);
     service.memory.resetPeak();
     service.memory.startSampling(1000);
     const wrk = await runWrk({ baseUrl: service.url, tokensFile, connections: SOAK_CONNECTIONS, seconds });
     service.memory.stopSampling();
     const eventLoop = openWindow ? await readProbe(service, eventLoopFile) : null;
-    return { seconds, connections: SOAK_CONNECTIONS, wrk: { ...wrk, peakRssMb: service.memory.peakMb() }, rss: service.memory.samples, eventLoop };
+    return {
+      seconds,
+      connections: SOAK_CONNECTIONS,
+      wrk: { ...wrk, peakRssMb: service.memory.peakMb() },
+      rss: service.memory.samples,
+      eventLoop,
+    };
   } finally {
     service.memory.stopSampling();
     await service.stop();

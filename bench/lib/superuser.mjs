@@ -30,7 +30,9 @@ export async function measureSuperuser(prepared, ctx) {
       for (let i = 0; i < 5; i++) {
         const answer = await postProviders(server.url, tokens.get('root'));
         if (answer.status !== 200 || answer.body.toString('utf8') !== expected) {
-          throw new Error(`${server.name}: the superuser's list is not every provider (status ${answer.status}, ${answer.body.length} bytes)`);
+          throw new Error(
+            `${server.name}: the superuser's list is not every provider (status ${answer.status}, ${answer.body.length} bytes)`,
+          );
         }
         times.push(answer.ms);
         if (i === 0) peakFirstMb = server.memory.peakMb();

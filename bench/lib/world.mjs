@@ -25,18 +25,31 @@ function runCli(dist, script, args, env, log) {
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${script} exited with ${code}:\n${output}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${script} exited with ${code}:\n${output}`)),
+    );
   });
 }
 
 export async function generateWorld(dist, counts, file, log) {
-  await runCli(dist, 'generate.cli.js', [
-    '--seed', String(SEED),
-    '--accounts', String(counts.accounts),
-    '--users', String(counts.users),
-    '--providers', String(counts.providers),
-    '--out', file,
-  ], {}, log);
+  await runCli(
+    dist,
+    'generate.cli.js',
+    [
+      '--seed',
+      String(SEED),
+      '--accounts',
+      String(counts.accounts),
+      '--users',
+      String(counts.users),
+      '--providers',
+      String(counts.providers),
+      '--out',
+      file,
+    ],
+    {},
+    log,
+  );
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
@@ -52,7 +65,8 @@ export async function importWorld(dist, databaseUrl, file, log) {
  */
 export function chooseUsers(world, count) {
   const eligible = world.users.filter((u) => u.isActive !== false && !u.isSuperuser);
-  if (eligible.length < count) throw new Error(`the world has only ${eligible.length} active non-superusers, ${count} wanted`);
+  if (eligible.length < count)
+    throw new Error(`the world has only ${eligible.length} active non-superusers, ${count} wanted`);
   return Array.from({ length: count }, (_, i) => eligible[Math.floor((i * eligible.length) / count)]);
 }
 

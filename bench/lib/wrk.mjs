@@ -18,7 +18,11 @@ function hasWrk() {
 export function ensureWrk(log) {
   if (hasWrk()) return;
   log('wrk is missing: apt-get install -y wrk');
-  const install = () => execFileSync('apt-get', ['install', '-y', 'wrk'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const install = () =>
+    execFileSync('apt-get', ['install', '-y', 'wrk'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   try {
     install();
   } catch {
@@ -35,7 +39,18 @@ export function ensureWrk(log) {
  * since wrk sends no Accept header that could ask for the login redirect).
  */
 export function runWrk({ baseUrl, tokensFile, connections, seconds, timeoutSeconds = 10 }) {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, `--timeout`, `${timeoutSeconds}s`, '-s', SCRIPT, `${baseUrl}${PROVIDERS_PATH}`, '--', tokensFile];
+  const args = [
+    '-t1',
+    `-c${connections}`,
+    `-d${seconds}s`,
+    `--timeout`,
+    `${timeoutSeconds}s`,
+    '-s',
+    SCRIPT,
+    `${baseUrl}${PROVIDERS_PATH}`,
+    '--',
+    tokensFile,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

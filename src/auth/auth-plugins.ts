@@ -35,4 +35,3 @@ export async function registerAuthPlugins(app: NestFastifyApplication, config: A
     maxAge: 600,
   });
 }
-

@@ -14,10 +14,23 @@ import { CsrfService } from './csrf.service.js';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
 const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET });
-const alice: AuthUser = { id: 7, username: 'alice', email: 'a@x.test', isSuperuser: false, isStaff: false, isActive: true };
+const alice: AuthUser = {
+  id: 7,
+  username: 'alice',
+  email: 'a@x.test',
+  isSuperuser: false,
+  isStaff: false,
+  isActive: true,
+};
 const bob: AuthUser = { ...alice, id: 8, username: 'bob' };
 const tokenOf = (sub: string, jti = 'j1') =>
-  jwt.sign({}, SECRET, { subject: sub, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, expiresIn: 60, jwtid: jti });
+  jwt.sign({}, SECRET, {
+    subject: sub,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    expiresIn: 60,
+    jwtid: jti,
+  });
 const token = tokenOf('7');
 const csrf = new CsrfService(SECRET);
 
@@ -34,7 +47,10 @@ function guardWith(findAuthUser: FindAuthUser, authenticators?: Authenticator[])
   );
 }
 
-function contextFor(headers: Record<string, string>, { cookies = {}, method = 'GET' }: { cookies?: Record<string, string>; method?: string } = {}) {
+function contextFor(
+  headers: Record<string, string>,
+  { cookies = {}, method = 'GET' }: { cookies?: Record<string, string>; method?: string } = {},
+) {
   const request = { headers, cookies, method, url: '/auth/me' } as unknown as FastifyRequest & { user?: AuthUser };
   const sent: Record<string, string> = {};
   const reply = { header: (name: string, value: string) => (sent[name] = value) } as unknown as FastifyReply;
@@ -106,13 +122,20 @@ describe('AuthGuard', () => {
     });
 
     it('lets a present Authorization header decide alone, even beside a good cookie', async () => {
-      for (const authorization of ['Bearer not-a-token', `Basic ${Buffer.from('bob:pw-bob').toString('base64')}`, 'Bearer a.b.c']) {
+      for (const authorization of [
+        'Bearer not-a-token',
+        `Basic ${Buffer.from('bob:pw-bob').toString('base64')}`,
+        'Bearer a.b.c',
+      ]) {
         const { context, request, sent } = contextFor({ authorization }, { cookies: { access_token: tokenOf('8') } });
         await expect(guardWith(usersById).canActivate(context)).rejects.toBeInstanceOf(UnauthorizedException);
         expect(sent['www-authenticate']).toBe('Bearer realm="providers", error="invalid_token"');
         expect(request.user).toBeUndefined();
       }
-      const { context, request } = contextFor({ authorization: `Bearer ${token}` }, { cookies: { access_token: tokenOf('8') } });
+      const { context, request } = contextFor(
+        { authorization: `Bearer ${token}` },
+        { cookies: { access_token: tokenOf('8') } },
+      );
       await expect(guardWith(usersById).canActivate(context)).resolves.toBe(true);
       expect(request.user).toEqual(alice);
     });
@@ -125,7 +148,10 @@ describe('AuthGuard', () => {
       const missing = contextFor({}, { cookies, method: 'POST' });
       await expect(guardWith(usersById).canActivate(missing.context)).rejects.toBeInstanceOf(ForbiddenException);
       const otherSession = csrf.issue('session-2');
-      const stolen = contextFor(withCsrf(otherSession), { cookies: { ...cookies, csrftoken: otherSession }, method: 'POST' });
+      const stolen = contextFor(withCsrf(otherSession), {
+        cookies: { ...cookies, csrftoken: otherSession },
+        method: 'POST',
+      });
       await expect(guardWith(usersById).canActivate(stolen.context)).rejects.toBeInstanceOf(ForbiddenException);
 
       const matching = contextFor(withCsrf(cookies.csrftoken), { cookies, method: 'POST' });
@@ -159,7 +185,10 @@ describe('AuthGuard', () => {
 
     it('refuses a malformed credential unverified, without asking the authenticators after it', async () => {
       const verified: string[] = [];
-      const list = [fakeAuthenticator('api-key', 'malformed', 7, verified), fakeAuthenticator('issuer', 'credential', 8, verified)];
+      const list = [
+        fakeAuthenticator('api-key', 'malformed', 7, verified),
+        fakeAuthenticator('issuer', 'credential', 8, verified),
+      ];
       const { context, sent } = contextFor({});
       await expect(guardWith(usersById, list).canActivate(context)).rejects.toBeInstanceOf(UnauthorizedException);
       expect(sent['www-authenticate']).toBe('Bearer realm="providers", error="invalid_token"');
@@ -169,9 +198,9 @@ describe('AuthGuard', () => {
     it('loads the user a verified credential names, and refuses one that is gone', async () => {
       const verified: string[] = [];
       const { context } = contextFor({});
-      await expect(guardWith(usersById, [fakeAuthenticator('issuer', 'credential', 99, verified)]).canActivate(context)).rejects.toBeInstanceOf(
-        UnauthorizedException,
-      );
+      await expect(
+        guardWith(usersById, [fakeAuthenticator('issuer', 'credential', 99, verified)]).canActivate(context),
+      ).rejects.toBeInstanceOf(UnauthorizedException);
       expect(verified).toEqual(['issuer']);
     });
   });

@@ -54,7 +54,8 @@ export class AuthGuard implements CanActivate {
 
     const chosen = this.authenticatorFor(request);
     if (!chosen) throw this.unauthenticated(request, reply, false);
-    const credential = chosen.presented === 'credential' ? await this.verify(chosen.authenticator, request, reply) : null;
+    const credential =
+      chosen.presented === 'credential' ? await this.verify(chosen.authenticator, request, reply) : null;
     const user = credential && (await this.userOf(credential));
     if (!credential || !user) throw this.unauthenticated(request, reply, true);
 
@@ -76,7 +77,11 @@ export class AuthGuard implements CanActivate {
    * Runs the authenticator's strategy by name; passport gives each request its own instance of
    * it. Resolves null for a refused credential; rejects for an error.
    */
-  private verify(authenticator: Authenticator, request: FastifyRequest, reply: FastifyReply): Promise<VerifiedCredential | null> {
+  private verify(
+    authenticator: Authenticator,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<VerifiedCredential | null> {
     return new Promise((resolve, reject) => {
       const middleware = this.passport.authenticate(
         authenticator.name,

@@ -18,6 +18,8 @@ export function Authenticated(): ClassDecorator & MethodDecorator {
     ApiUnauthorizedResponse({
       description: 'No valid credentials (JSON clients; a browser navigation is redirected to /login/ instead)',
     }),
-    ApiForbiddenResponse({ description: 'Cookie authentication on an unsafe method without a matching X-CSRF-Token header' }),
+    ApiForbiddenResponse({
+      description: 'Cookie authentication on an unsafe method without a matching X-CSRF-Token header',
+    }),
   );
 }

@@ -46,7 +46,9 @@ function readSecretFile(path: string): string | undefined {
     throw err;
   }
   if (Buffer.byteLength(text) < MIN_BYTES) {
-    throw new Error(`${path} holds fewer than ${MIN_BYTES} bytes: delete it to have a new secret generated, or set JWT_SECRET`);
+    throw new Error(
+      `${path} holds fewer than ${MIN_BYTES} bytes: delete it to have a new secret generated, or set JWT_SECRET`,
+    );
   }
   return text;
 }

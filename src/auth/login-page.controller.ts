@@ -64,7 +64,11 @@ export class LoginPageController {
     const username = form.username;
     const password = form.password;
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
-      return sendPage(reply, 400, { next, username: typeof username === 'string' ? username : '', error: 'Enter your username and password.' });
+      return sendPage(reply, 400, {
+        next,
+        username: typeof username === 'string' ? username : '',
+        error: 'Enter your username and password.',
+      });
     }
     if (username.length > USERNAME_MAX_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
       return sendRefusal(reply, new InvalidCredentials(), { next });

@@ -34,7 +34,10 @@ export class LoginThrottle {
   /** The longest wait among the limits this attempt has reached, or null when it may proceed. */
   async check(request: FastifyRequest, username: string): Promise<Throttled | null> {
     const { user, address } = this.getLimiters();
-    const statuses = await Promise.all([user(withUsername(request, username), { increment: false }), address(request, { increment: false })]);
+    const statuses = await Promise.all([
+      user(withUsername(request, username), { increment: false }),
+      address(request, { increment: false }),
+    ]);
     let wait = 0;
     for (const status of statuses) {
       if (!status.isAllowed && status.remaining === 0) wait = Math.max(wait, status.ttlInSeconds, 1);

@@ -16,7 +16,8 @@ const MAX_NEXT_LENGTH = 2048;
 export function isSameSiteRequest(request: FastifyRequest, config: AppConfig): boolean {
   const origin = request.headers.origin;
   if (origin !== undefined) {
-    if (config.CORS_ORIGINS.includes(origin) || (!config.isProduction && config.CORS_ORIGINS.includes('*'))) return true;
+    if (config.CORS_ORIGINS.includes(origin) || (!config.isProduction && config.CORS_ORIGINS.includes('*')))
+      return true;
     try {
       const url = new URL(origin);
       return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === request.headers.host;

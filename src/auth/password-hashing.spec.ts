@@ -16,7 +16,9 @@ describe('password hashing', () => {
   });
 
   it('salts every hash', async () => {
-    await expect(Promise.all([hashPassword('same'), hashPassword('same')]).then(([a, b]) => a === b)).resolves.toBe(false);
+    await expect(Promise.all([hashPassword('same'), hashPassword('same')]).then(([a, b]) => a === b)).resolves.toBe(
+      false,
+    );
   });
 
   it('treats a malformed stored hash as no match', async () => {

@@ -36,7 +36,10 @@ export class SameSiteGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const message = this.reflector.getAllAndOverride<string | undefined>(SAME_SITE_ONLY, [context.getHandler(), context.getClass()]);
+    const message = this.reflector.getAllAndOverride<string | undefined>(SAME_SITE_ONLY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (message !== undefined && !isSameSiteRequest(context.switchToHttp().getRequest<FastifyRequest>(), this.config)) {
       throw new ForbiddenException(message);
     }

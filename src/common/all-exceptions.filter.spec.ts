@@ -73,7 +73,11 @@ describe('AllExceptionsFilter', () => {
         return recognises ? new ServiceUnavailableException(`${name} is down`) : undefined;
       },
     });
-    const sent = answer(new Error('ECONNREFUSED'), [translator('first', false), translator('second', true), translator('third', true)]);
+    const sent = answer(new Error('ECONNREFUSED'), [
+      translator('first', false),
+      translator('second', true),
+      translator('third', true),
+    ]);
     expect(asked).toEqual(['first', 'second']);
     expect(sent.status).toBe(503);
     expect(sent.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'second is down' });

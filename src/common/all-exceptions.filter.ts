@@ -68,6 +68,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
 function httpExceptionBody(exception: HttpException): ErrorBody {
   const response = exception.getResponse();
   const message =
-    typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
+    typeof response === 'string'
+      ? response
+      : ((response as { message?: string | string[] }).message ?? exception.message);
   return errorBody(exception.getStatus(), message);
 }

@@ -54,10 +54,7 @@ const DOCS_CSP: Directives = {
  * own in its route config (`@RouteConfig({ helmet })`). Registered before any route, since
  * routes pick their per-route helmet options up as they are added.
  */
-export async function registerSecurityHeaders(
-  app: NestFastifyApplication,
-  { hsts }: { hsts: boolean },
-): Promise<void> {
+export async function registerSecurityHeaders(app: NestFastifyApplication, { hsts }: { hsts: boolean }): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const overrides = routeOverrides(route.url);

@@ -43,8 +43,16 @@ describe('production configuration', () => {
       /^COOKIE_SECURE=false/,
     ],
     ['a missing SECRETS_KEY', { SECRETS_KEY: '' }, /^SECRETS_KEY: set a random 32-byte key/],
-    ['a SECRETS_KEY of the wrong size', { SECRETS_KEY: 'c2hvcnQ=' }, /^SECRETS_KEY: expected .* but it decodes to 5 bytes/],
-    ['a placeholder SECRETS_KEY', { SECRETS_KEY: Buffer.alloc(32).toString('base64') }, /^SECRETS_KEY: the key repeats one byte/],
+    [
+      'a SECRETS_KEY of the wrong size',
+      { SECRETS_KEY: 'c2hvcnQ=' },
+      /^SECRETS_KEY: expected .* but it decodes to 5 bytes/,
+    ],
+    [
+      'a placeholder SECRETS_KEY',
+      { SECRETS_KEY: Buffer.alloc(32).toString('base64') },
+      /^SECRETS_KEY: the key repeats one byte/,
+    ],
   ])('refuses %s, saying what to set', (_what, env, message) => {
     const problems = problemsOf({ ...production, ...env });
     expect(problems).toHaveLength(1);

@@ -69,7 +69,10 @@ describe('classifyAddress', () => {
     expect(classifyAddress(address)).toBe(kind);
   });
 
-  it.each(['example.com', '', '127.1', '1.2.3.4.5', '[::1]'])('refuses to classify %j, which is no IP address', (text) => {
-    expect(() => classifyAddress(text)).toThrow(TypeError);
-  });
+  it.each(['example.com', '', '127.1', '1.2.3.4.5', '[::1]'])(
+    'refuses to classify %j, which is no IP address',
+    (text) => {
+      expect(() => classifyAddress(text)).toThrow(TypeError);
+    },
+  );
 });

@@ -42,7 +42,9 @@ describe('EgressService: where a call may connect', () => {
   );
 
   it('refuses localhost, whose system resolution is loopback', async () => {
-    await expect(egress({}).request({ url: `http://localhost:${stub.port}/` })).rejects.toThrow(EgressRefusedAddressError);
+    await expect(egress({}).request({ url: `http://localhost:${stub.port}/` })).rejects.toThrow(
+      EgressRefusedAddressError,
+    );
     expect(stub.connections).toBe(0);
   });
 
@@ -59,7 +61,9 @@ describe('EgressService: where a call may connect', () => {
   });
 
   it('refuses the allow-listed host on another port than the listed one', async () => {
-    await expect(egress({ allowHosts: ['127.0.0.1:1'] }).request({ url: stub.origin })).rejects.toThrow(EgressRefusedAddressError);
+    await expect(egress({ allowHosts: ['127.0.0.1:1'] }).request({ url: stub.origin })).rejects.toThrow(
+      EgressRefusedAddressError,
+    );
     expect(stub.connections).toBe(0);
   });
 
@@ -90,7 +94,9 @@ describe('EgressService: where a call may connect', () => {
     await expect(egress({ resolve: resolver }).request({ url: `https://upstream.test:${stub.port}/` })).rejects.toThrow(
       EgressRefusedAddressError,
     );
-    await expect(egress({}).request({ url: `https://127.0.0.1:${stub.port}/` })).rejects.toThrow(EgressRefusedAddressError);
+    await expect(egress({}).request({ url: `https://127.0.0.1:${stub.port}/` })).rejects.toThrow(
+      EgressRefusedAddressError,
+    );
     expect(stub.connections).toBe(0);
   });
 

@@ -40,12 +40,16 @@ describe('EgressService: timeouts and size bounds', () => {
     const neverAnswers = () => new Promise<never>(() => undefined);
     const err = await failure(egress({ resolve: neverAnswers }).request({ url: 'http://slow-dns.test/' }));
     expect(err).toMatchObject({ code: 'egress_timeout', status: 504, phase: 'connect', timeoutMs: 300 });
-    expect(err.message).toBe('http://slow-dns.test: no connection (name resolution, TCP and TLS) within 300 ms (connect timeout)');
+    expect(err.message).toBe(
+      'http://slow-dns.test: no connection (name resolution, TCP and TLS) within 300 ms (connect timeout)',
+    );
   });
 
   it('times out an upstream that accepts and never answers (first byte), and closes the connection', async () => {
     const silent = await stub(() => undefined);
-    const err = await failure(egress().request({ url: `${silent.origin}/models`, headers: { authorization: 'Bearer sk-never-shown' } }));
+    const err = await failure(
+      egress().request({ url: `${silent.origin}/models`, headers: { authorization: 'Bearer sk-never-shown' } }),
+    );
     expect(err).toMatchObject({ phase: 'first_byte', timeoutMs: 300 });
     expect(`${err.message} ${JSON.stringify(err)}`).not.toMatch(/sk-never-shown|\/models/);
     await silent.received[0].connectionClosed;
@@ -75,7 +79,9 @@ describe('EgressService: timeouts and size bounds', () => {
       const timer = setInterval(() => res.write('.'), 20);
       res.on('close', () => clearInterval(timer));
     });
-    const err = await failure(egress({ idleTimeoutMs: 30_000, totalTimeoutMs: 400 }).request({ url: trickling.origin }));
+    const err = await failure(
+      egress({ idleTimeoutMs: 30_000, totalTimeoutMs: 400 }).request({ url: trickling.origin }),
+    );
     expect(err).toMatchObject({ phase: 'total', timeoutMs: 400 });
   });
 
@@ -97,7 +103,9 @@ describe('EgressService: timeouts and size bounds', () => {
 
     it('refuses a declared length over the bound without reading the body', async () => {
       const upstream = await stub((_req, res) => res.writeHead(200, { 'content-length': '1001' }).write('x'));
-      const err = await egress({ maxResponseBytes: 1000 }).request({ url: upstream.origin }).catch((e: Error) => e);
+      const err = await egress({ maxResponseBytes: 1000 })
+        .request({ url: upstream.origin })
+        .catch((e: Error) => e);
       expect(err).toBeInstanceOf(EgressTooLargeError);
       expect(err).toMatchObject({ code: 'egress_too_large', status: 502, maxBytes: 1000 });
       await upstream.received[0].connectionClosed;
@@ -109,14 +117,18 @@ describe('EgressService: timeouts and size bounds', () => {
         const timer = setInterval(() => res.write(body(400)), 5);
         res.on('close', () => clearInterval(timer));
       });
-      const err = await egress({ maxResponseBytes: 1000 }).request({ url: upstream.origin }).catch((e: Error) => e);
+      const err = await egress({ maxResponseBytes: 1000 })
+        .request({ url: upstream.origin })
+        .catch((e: Error) => e);
       expect(err).toBeInstanceOf(EgressTooLargeError);
       await upstream.received[0].connectionClosed;
     });
 
     it('takes a per-call bound', async () => {
       const upstream = await stub((_req, res) => res.end(body(200)));
-      await expect(egress().request({ url: upstream.origin, limits: { maxResponseBytes: 100 } })).rejects.toThrow(EgressTooLargeError);
+      await expect(egress().request({ url: upstream.origin, limits: { maxResponseBytes: 100 } })).rejects.toThrow(
+        EgressTooLargeError,
+      );
     });
   });
 });

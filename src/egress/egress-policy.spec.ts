@@ -5,7 +5,17 @@ import { guardedLookup, type Resolver } from './guarded-connector.js';
 
 describe('EGRESS_ALLOW_HOSTS', () => {
   it('reads hosts, host:port, and bracketed or bare IPv6 addresses', () => {
-    expect(parseAllowHosts(['API.Example.com.', 'localhost:4010', '127.0.0.1', '127.0.0.1:80', '[::1]:8080', '[::1]', '::1'])).toEqual([
+    expect(
+      parseAllowHosts([
+        'API.Example.com.',
+        'localhost:4010',
+        '127.0.0.1',
+        '127.0.0.1:80',
+        '[::1]:8080',
+        '[::1]',
+        '::1',
+      ]),
+    ).toEqual([
       { host: 'api.example.com' },
       { host: 'localhost', port: 4010 },
       { host: '127.0.0.1' },
@@ -50,7 +60,9 @@ describe('EGRESS_ALLOW_HOSTS', () => {
     expect(err?.message).toBe(
       'Refused to connect to internal.test: it resolves to a private (RFC 1918) address, which outbound calls may not reach',
     );
-    expect(() => policy.checkAddress('169.254.169.254', '169.254.169.254')).toThrow(/169\.254\.169\.254: it is a cloud metadata address/);
+    expect(() => policy.checkAddress('169.254.169.254', '169.254.169.254')).toThrow(
+      /169\.254\.169\.254: it is a cloud metadata address/,
+    );
   });
 });
 
@@ -60,7 +72,9 @@ describe('guardedLookup', () => {
 
   function lookup(resolve: Resolver, options: LookupOptions = { all: true }): Promise<LookupAddress[] | string> {
     return new Promise((resolvePromise, reject) =>
-      guardedLookup(resolve, check)('upstream.test', options, (err, address) => (err ? reject(err) : resolvePromise(address))),
+      guardedLookup(resolve, check)('upstream.test', options, (err, address) =>
+        err ? reject(err) : resolvePromise(address),
+      ),
     );
   }
 

@@ -56,7 +56,9 @@ export class EgressPolicy {
   exempts(host: string, port: number): boolean {
     if (this.allowPrivate) return true;
     const name = normaliseHost(host);
-    return this.allowedHosts.some((allowed) => allowed.host === name && (allowed.port === undefined || allowed.port === port));
+    return this.allowedHosts.some(
+      (allowed) => allowed.host === name && (allowed.port === undefined || allowed.port === port),
+    );
   }
 
   /** Throws EgressRefusedAddressError unless `address` (what `host` resolved to) is public. */

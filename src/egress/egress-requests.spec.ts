@@ -60,7 +60,9 @@ describe('EgressService: what goes out and what comes back', () => {
 
   it('returns a redirect as is, without following it', async () => {
     const target = await stub((_req, res) => res.end('followed'));
-    const redirecting = await stub((_req, res) => res.writeHead(302, { location: `${target.origin}/elsewhere` }).end('moved'));
+    const redirecting = await stub((_req, res) =>
+      res.writeHead(302, { location: `${target.origin}/elsewhere` }).end('moved'),
+    );
     const response = await egress.request({ url: `${redirecting.origin}/models` });
     expect(response.status).toBe(302);
     expect(response.headers.location).toBe(`${target.origin}/elsewhere`);
@@ -69,7 +71,9 @@ describe('EgressService: what goes out and what comes back', () => {
   });
 
   it('returns an upstream error status with its body, for the caller to map', async () => {
-    const upstream = await stub((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"bad key"}'));
+    const upstream = await stub((_req, res) =>
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"bad key"}'),
+    );
     const response = await egress.request({ url: upstream.origin });
     expect(response.status).toBe(401);
     expect(response.headers['content-type']).toBe('application/json');
@@ -78,7 +82,9 @@ describe('EgressService: what goes out and what comes back', () => {
 
   it('reports a refused connection as egress_connect_failed, naming the reason', async () => {
     const port = await closedPort();
-    const err = await egress.request({ url: `http://127.0.0.1:${port}/secret-path?key=sk-in-query` }).catch((e: Error) => e);
+    const err = await egress
+      .request({ url: `http://127.0.0.1:${port}/secret-path?key=sk-in-query` })
+      .catch((e: Error) => e);
     expect(err).toBeInstanceOf(EgressConnectFailedError);
     expect(err).toMatchObject({ code: 'egress_connect_failed', status: 502, reason: 'ECONNREFUSED' });
     expect((err as Error).message).toBe(`http://127.0.0.1:${port}: could not connect (ECONNREFUSED)`);

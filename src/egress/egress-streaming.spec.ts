@@ -75,7 +75,9 @@ describe('EgressService: streamed answers', () => {
 
   it('refuses to start with a signal that already fired, without connecting', async () => {
     const upstream = await stub((_req, res) => res.end());
-    await expect(egress.stream({ url: upstream.origin, signal: AbortSignal.abort() })).rejects.toThrow(EgressAbortedError);
+    await expect(egress.stream({ url: upstream.origin, signal: AbortSignal.abort() })).rejects.toThrow(
+      EgressAbortedError,
+    );
     expect(upstream.connections).toBe(0);
   });
 

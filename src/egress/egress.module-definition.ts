@@ -7,9 +7,7 @@ import type { EgressSettings } from './egress-settings.js';
  * configuration class. Registered once with `isGlobal: true`, every feature shares the one
  * connection pool without importing the module again.
  */
-export const {
-  ConfigurableModuleClass: EgressConfigurableModule,
-  MODULE_OPTIONS_TOKEN: EGRESS_SETTINGS,
-} = new ConfigurableModuleBuilder<Partial<EgressSettings>>()
-  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
-  .build();
+export const { ConfigurableModuleClass: EgressConfigurableModule, MODULE_OPTIONS_TOKEN: EGRESS_SETTINGS } =
+  new ConfigurableModuleBuilder<Partial<EgressSettings>>()
+    .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+    .build();

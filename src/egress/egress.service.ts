@@ -61,7 +61,10 @@ export class EgressService implements OnApplicationShutdown {
     // A HEAD answer declares the length of a body it does not send.
     const declared = request.method === 'HEAD' ? NaN : Number(response.headers['content-length']);
     const maxBytes = request.limits?.maxResponseBytes ?? this.settings.maxResponseBytes;
-    return { ...response, body: await response.body.readAll(maxBytes, Number.isFinite(declared) ? declared : undefined) };
+    return {
+      ...response,
+      body: await response.body.readAll(maxBytes, Number.isFinite(declared) ? declared : undefined),
+    };
   }
 
   /** A streamed call: resolves at the response headers; the body yields chunks as they arrive. */

@@ -44,8 +44,15 @@ export function guardedLookup(resolve: Resolver, check: (host: string, address: 
  * packet is sent, a name in its lookup (see guardedLookup), and every failure comes out as an
  * egress error of the connect phase.
  */
-export function guardedConnector(policy: EgressPolicy, resolve: Resolver, connectTimeoutMs: number): buildConnector.connector {
-  const guarded = buildConnector({ timeout: connectTimeoutMs, lookup: guardedLookup(resolve, (h, a) => policy.checkAddress(h, a)) });
+export function guardedConnector(
+  policy: EgressPolicy,
+  resolve: Resolver,
+  connectTimeoutMs: number,
+): buildConnector.connector {
+  const guarded = buildConnector({
+    timeout: connectTimeoutMs,
+    lookup: guardedLookup(resolve, (h, a) => policy.checkAddress(h, a)),
+  });
   const exempt = buildConnector({ timeout: connectTimeoutMs, lookup: guardedLookup(resolve, () => undefined) });
 
   return (options, callback) => {
@@ -61,7 +68,9 @@ export function guardedConnector(policy: EgressPolicy, resolve: Resolver, connec
         return;
       }
     }
-    connect(options, (err, socket) => (err ? callback(connectError(err, origin, connectTimeoutMs), null) : callback(null, socket)));
+    connect(options, (err, socket) =>
+      err ? callback(connectError(err, origin, connectTimeoutMs), null) : callback(null, socket),
+    );
   };
 }
 

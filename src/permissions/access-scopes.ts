@@ -22,7 +22,12 @@ export type ProviderAction = 'provider.read' | 'provider.use' | 'provider.manage
 export type AccountAction = 'provider.create';
 export type Action = ProviderAction | AccountAction;
 
-export const PROVIDER_ACTIONS: readonly ProviderAction[] = ['provider.read', 'provider.use', 'provider.manage', 'provider.moderate'];
+export const PROVIDER_ACTIONS: readonly ProviderAction[] = [
+  'provider.read',
+  'provider.use',
+  'provider.manage',
+  'provider.moderate',
+];
 export const ACCOUNT_ACTIONS: readonly AccountAction[] = ['provider.create'];
 
 /**
@@ -112,7 +117,10 @@ export function moderateScope(subject: AccessSubject | null): AccessScope {
  */
 export function createScope(subject: AccessSubject | null): AccessScope {
   if (!subject?.isActive || !(subject.isStaff || subject.isSuperuser)) return NO_ACCESS;
-  return { where: `a.id IN (SELECT mine.account_id FROM user_profiles mine WHERE mine.user_id = $1)`, params: [subject.id] };
+  return {
+    where: `a.id IN (SELECT mine.account_id FROM user_profiles mine WHERE mine.user_id = $1)`,
+    params: [subject.id],
+  };
 }
 
 /** The scope of a provider action, as a condition on `p`. */

@@ -20,7 +20,12 @@ export class AccessRepository {
     return this.idsWithin('accounts a', 'a', scope, accountIds);
   }
 
-  private async idsWithin(from: string, alias: string, scope: AccessScope, ids: readonly number[]): Promise<Set<number>> {
+  private async idsWithin(
+    from: string,
+    alias: string,
+    scope: AccessScope,
+    ids: readonly number[],
+  ): Promise<Set<number>> {
     const asked = [...new Set(ids)].filter(isRowId);
     if (scope === NO_ACCESS || asked.length === 0) return new Set();
     const idsParam = `$${scope.params.length + 1}`;

@@ -19,7 +19,10 @@ export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
 
 @Entity({ name: 'providers' })
 @Unique('providers_owner_profile_name_key', ['ownerProfileId', 'name'])
-@Check('providers_status_check', `status IN ('unverified', 'verifying', 'verified', 'failed', 'suspended', 'deprecated')`)
+@Check(
+  'providers_status_check',
+  `status IN ('unverified', 'verifying', 'verified', 'failed', 'suspended', 'deprecated')`,
+)
 export class Provider {
   @PrimaryGeneratedColumn('identity', { generatedIdentity: 'BY DEFAULT' })
   id: number;

@@ -1,4 +1,15 @@
-import { applyDecorators, Controller, Delete, Get, Header, HttpCode, MethodNotAllowedException, Patch, Post, Put } from '@nestjs/common';
+import {
+  applyDecorators,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  MethodNotAllowedException,
+  Patch,
+  Post,
+  Put,
+} from '@nestjs/common';
 import {
   ApiFoundResponse,
   ApiForbiddenResponse,

@@ -16,7 +16,10 @@ export interface ProviderMiniRow {
  * what the service runs.
  */
 export function miniListQuery(scope: AccessScope): { sql: string; params: readonly unknown[] } {
-  return { sql: `SELECT p.id, p.name, p.base_url FROM providers p WHERE ${scope.where} ORDER BY p.id`, params: scope.params };
+  return {
+    sql: `SELECT p.id, p.name, p.base_url FROM providers p WHERE ${scope.where} ORDER BY p.id`,
+    params: scope.params,
+  };
 }
 
 /** Every SQL of the providers aggregate. */

@@ -44,14 +44,23 @@ export function seal(key: SecretsKey, plaintext: string): string {
   const cipher = createCipheriv(ALGORITHM, key.bytes, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(header));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return [header, iv.toString('base64url'), ciphertext.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+  return [
+    header,
+    iv.toString('base64url'),
+    ciphertext.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+  ].join('.');
 }
 
 /** Opens an envelope with whichever of `keys` sealed it. */
 export function open(keys: readonly SecretsKey[], envelope: string): string {
   const parsed = parseEnvelope(envelope);
   const key = keys.find((k) => k.id === parsed.keyId);
-  if (!key) throw new SecretKeyUnknownError(parsed.keyId, keys.map((k) => k.id));
+  if (!key)
+    throw new SecretKeyUnknownError(
+      parsed.keyId,
+      keys.map((k) => k.id),
+    );
 
   const decipher = createDecipheriv(ALGORITHM, key.bytes, parsed.iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(Buffer.from(parsed.header));
@@ -84,7 +93,8 @@ function parseEnvelope(envelope: string): ParsedEnvelope {
     ciphertext: Buffer.from(ciphertext, 'base64url'),
     tag: Buffer.from(tag, 'base64url'),
   };
-  if (parsed.iv.length !== IV_BYTES) throw new SecretMalformedError(`the IV has ${parsed.iv.length} of ${IV_BYTES} bytes`);
+  if (parsed.iv.length !== IV_BYTES)
+    throw new SecretMalformedError(`the IV has ${parsed.iv.length} of ${IV_BYTES} bytes`);
   if (parsed.tag.length !== TAG_BYTES) {
     throw new SecretMalformedError(`the tag has ${parsed.tag.length} of ${TAG_BYTES} bytes (truncated?)`);
   }

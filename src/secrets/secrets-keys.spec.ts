@@ -34,7 +34,9 @@ describe('SECRETS_KEY', () => {
   ])('refuses %s, saying what to set and never repeating the value', (_what, text, reason) => {
     const err = refusal(() => parseSecretsKey(text, 'SECRETS_KEY'));
     expect(err).toBeInstanceOf(SecretsConfigError);
-    expect(err.message).toMatch(/^SECRETS_KEY: expected a random 32-byte key, base64-encoded|^SECRETS_KEY: the key repeats/);
+    expect(err.message).toMatch(
+      /^SECRETS_KEY: expected a random 32-byte key, base64-encoded|^SECRETS_KEY: the key repeats/,
+    );
     expect(err.message).toMatch(reason);
     expect(err.message).toContain('openssl rand -base64 32');
     expect(err.message).not.toContain(text.trim());
@@ -52,15 +54,19 @@ describe('SECRETS_KEY', () => {
     it('refuses to start without SECRETS_KEY, saying what to set', () => {
       const err = refusal(() => resolveSecretsKeys({ production: true, dataDir: '/nonexistent' }));
       expect(err).toBeInstanceOf(SecretsConfigError);
-      expect(err.message).toMatch(/^SECRETS_KEY: set a random 32-byte key, base64-encoded .*production does not start without it/);
+      expect(err.message).toMatch(
+        /^SECRETS_KEY: set a random 32-byte key, base64-encoded .*production does not start without it/,
+      );
     });
 
     it('refuses a malformed SECRETS_KEY or SECRETS_KEY_PREVIOUS', () => {
       const good = key.toString('base64');
-      expect(() => resolveSecretsKeys({ key: 'short', production: true, dataDir: '/nonexistent' })).toThrow(/^SECRETS_KEY: expected/);
-      expect(() => resolveSecretsKeys({ key: good, previousKey: 'short', production: true, dataDir: '/nonexistent' })).toThrow(
-        /^SECRETS_KEY_PREVIOUS: expected/,
+      expect(() => resolveSecretsKeys({ key: 'short', production: true, dataDir: '/nonexistent' })).toThrow(
+        /^SECRETS_KEY: expected/,
       );
+      expect(() =>
+        resolveSecretsKeys({ key: good, previousKey: 'short', production: true, dataDir: '/nonexistent' }),
+      ).toThrow(/^SECRETS_KEY_PREVIOUS: expected/);
     });
 
     it('uses SECRETS_KEY and SECRETS_KEY_PREVIOUS as given, writing no file', () => {

@@ -56,7 +56,9 @@ export function parseSecretsKey(text: string, setting: string): SecretsKey {
     throw new SecretsConfigError(`${setting}: expected ${HOW_TO_MAKE_ONE}, but ${got}`);
   }
   if (bytes.every((b) => b === bytes[0])) {
-    throw new SecretsConfigError(`${setting}: the key repeats one byte, which is a placeholder, not a key; set ${HOW_TO_MAKE_ONE}`);
+    throw new SecretsConfigError(
+      `${setting}: the key repeats one byte, which is a placeholder, not a key; set ${HOW_TO_MAKE_ONE}`,
+    );
   }
   return { id: keyId(bytes), bytes };
 }
@@ -66,7 +68,12 @@ export function parseSecretsKey(text: string, setting: string): SecretsKey {
  * hash of the bare key it is no fingerprint that matches the same key used anywhere else.
  */
 export function keyId(bytes: Buffer): string {
-  return createHash('sha256').update('providers-service secrets key id\0').update(bytes).digest().subarray(0, 6).toString('base64url');
+  return createHash('sha256')
+    .update('providers-service secrets key id\0')
+    .update(bytes)
+    .digest()
+    .subarray(0, 6)
+    .toString('base64url');
 }
 
 function developmentKey(dataDir: string): SecretsKey {

@@ -35,7 +35,9 @@ export class SecretAuthenticationError extends DomainError {
   readonly code = 'secret_authentication_failed';
   readonly status = 500;
   constructor(keyId: string) {
-    super(`The stored secret failed authentication under key id ${keyId}: it was altered, or encrypted under another key`);
+    super(
+      `The stored secret failed authentication under key id ${keyId}: it was altered, or encrypted under another key`,
+    );
   }
 }
 

@@ -7,9 +7,7 @@ import type { SecretsSettings } from './secrets-keys.js';
  * `isGlobal: true`, every feature can inject SecretsService without importing the module again
  * (and so without a second keyring).
  */
-export const {
-  ConfigurableModuleClass: SecretsConfigurableModule,
-  MODULE_OPTIONS_TOKEN: SECRETS_SETTINGS,
-} = new ConfigurableModuleBuilder<SecretsSettings>()
-  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
-  .build();
+export const { ConfigurableModuleClass: SecretsConfigurableModule, MODULE_OPTIONS_TOKEN: SECRETS_SETTINGS } =
+  new ConfigurableModuleBuilder<SecretsSettings>()
+    .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+    .build();

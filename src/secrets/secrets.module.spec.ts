@@ -19,7 +19,11 @@ describe('SecretsModule', () => {
       SecretsModule.registerAsync({
         imports: [FakeConfigModule],
         inject: [FakeConfig],
-        useFactory: (config: FakeConfig) => ({ key: config.SECRETS_KEY, production: config.isProduction, dataDir: config.DATA_DIR }),
+        useFactory: (config: FakeConfig) => ({
+          key: config.SECRETS_KEY,
+          production: config.isProduction,
+          dataDir: config.DATA_DIR,
+        }),
       }),
       { logger: false },
     );
@@ -40,7 +44,12 @@ describe('SecretsModule', () => {
     class FeatureModule {}
     @Module({
       imports: [
-        SecretsModule.register({ key: randomBytes(32).toString('base64'), production: true, dataDir: '/nonexistent', isGlobal: true }),
+        SecretsModule.register({
+          key: randomBytes(32).toString('base64'),
+          production: true,
+          dataDir: '/nonexistent',
+          isGlobal: true,
+        }),
         FeatureModule,
       ],
     })

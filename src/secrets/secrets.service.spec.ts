@@ -34,7 +34,8 @@ function thrown(fn: () => unknown): Error {
 
 function expectNoSecretIn(err: Error): void {
   const text = `${err.message} ${JSON.stringify(err)} ${err.stack}`;
-  for (const secret of [apiKey, keyA, keyB, Buffer.from(keyA, 'base64').toString('hex')]) expect(text).not.toContain(secret);
+  for (const secret of [apiKey, keyA, keyB, Buffer.from(keyA, 'base64').toString('hex')])
+    expect(text).not.toContain(secret);
 }
 
 describe('SecretsService', () => {

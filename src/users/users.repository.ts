@@ -33,15 +33,19 @@ export class UsersRepository {
   }
 
   async findCredentialsRow(username: string): Promise<CredentialsRow | null> {
-    const rows: CredentialsRow[] = await this.db.query(`SELECT id, is_active, password_hash FROM users WHERE username = $1`, [
-      username,
-    ]);
+    const rows: CredentialsRow[] = await this.db.query(
+      `SELECT id, is_active, password_hash FROM users WHERE username = $1`,
+      [username],
+    );
     return rows[0] ?? null;
   }
 
   /** Ids of the accounts the user has a profile in. */
   async accountIdsOf(userId: number): Promise<Set<number>> {
-    const rows: { account_id: number }[] = await this.db.query('SELECT account_id FROM user_profiles WHERE user_id = $1', [userId]);
+    const rows: { account_id: number }[] = await this.db.query(
+      'SELECT account_id FROM user_profiles WHERE user_id = $1',
+      [userId],
+    );
     return new Set(rows.map((r) => r.account_id));
   }
 

@@ -12,7 +12,9 @@ function readable(world: WorldFile, username: string): string[] {
   const platform = new Set(world.accounts.filter((a) => a.isPlatform).map((a) => a.accountNumber));
   const mine = new Set(user.accounts ?? []);
   if (mine.size === 0) return [];
-  return world.providers.filter((p) => platform.has(p.owner.accountNumber) || mine.has(p.owner.accountNumber)).map((p) => p.name);
+  return world.providers
+    .filter((p) => platform.has(p.owner.accountNumber) || mine.has(p.owner.accountNumber))
+    .map((p) => p.name);
 }
 
 describe('the demo world (data/demo-world.json)', () => {
@@ -52,9 +54,12 @@ describe('the demo world (data/demo-world.json)', () => {
 
   it('has a user for every case of the read rule', () => {
     const all = world.providers.map((p) => p.name);
-    const platformNames = world.providers.filter((p) => p.owner.accountNumber === world.accounts.find((a) => a.isPlatform)!.accountNumber).map((p) => p.name);
+    const platformNames = world.providers
+      .filter((p) => p.owner.accountNumber === world.accounts.find((a) => a.isPlatform)!.accountNumber)
+      .map((p) => p.name);
     const cases = world.users.map((u) => ({ user: u, reads: readable(world, u.username) }));
-    const customerCount = (u: WorldFile['users'][number]) => (u.accounts ?? []).filter((a) => world.accounts.find((x) => x.accountNumber === a && !x.isPlatform)).length;
+    const customerCount = (u: WorldFile['users'][number]) =>
+      (u.accounts ?? []).filter((a) => world.accounts.find((x) => x.accountNumber === a && !x.isPlatform)).length;
 
     expect(cases.find((c) => c.user.isSuperuser && c.user.isActive !== false)?.reads).toEqual(all);
     expect(cases.find((c) => c.user.isStaff && !c.user.isSuperuser)?.reads).toEqual(platformNames);

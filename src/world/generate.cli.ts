@@ -55,7 +55,9 @@ function main(argv: string[]): number {
   if (typeof values.out === 'string') {
     writeFileSync(values.out, json);
     const bytes = Buffer.byteLength(json);
-    console.error(`Wrote ${values.out} (${bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`})`);
+    console.error(
+      `Wrote ${values.out} (${bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`})`,
+    );
   } else {
     process.stdout.write(json);
   }

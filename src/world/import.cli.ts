@@ -35,17 +35,24 @@ async function main(argv: string[]): Promise<number> {
   let dataSource: DataSource | undefined;
   try {
     target = await openDatabaseTarget(config, 'providers-service-world-import');
-    dataSource = new DataSource(dataSourceOptions({ ...target.settings, poolSize: Math.min(target.settings.poolSize, 2) }));
+    dataSource = new DataSource(
+      dataSourceOptions({ ...target.settings, poolSize: Math.min(target.settings.poolSize, 2) }),
+    );
     try {
       await dataSource.initialize();
     } catch (err) {
       throw new CliError(`Cannot connect to the database: ${(err as Error).message}`);
     }
     await dataSource.runMigrations();
-    const summary = await new WorldImportService(new WorldImportRepository(dataSource)).importValidated(validation.world, {
-      onProgress: (message) => console.error(`[${seconds(started)}] ${message}...`),
-    });
-    console.log(`Imported ${file}:\n${formatSummary(summary)} (${seconds(started)} in all, with start-up and migrations)`);
+    const summary = await new WorldImportService(new WorldImportRepository(dataSource)).importValidated(
+      validation.world,
+      {
+        onProgress: (message) => console.error(`[${seconds(started)}] ${message}...`),
+      },
+    );
+    console.log(
+      `Imported ${file}:\n${formatSummary(summary)} (${seconds(started)} in all, with start-up and migrations)`,
+    );
     return 0;
   } finally {
     await dataSource?.destroy().catch(() => {});
@@ -63,7 +70,9 @@ async function readWorldFile(file: string): Promise<string> {
     return (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read it (${(err as Error).message})`);
+    throw new CliError(
+      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read it (${(err as Error).message})`,
+    );
   }
 }
 
@@ -86,7 +95,9 @@ main(process.argv.slice(2)).then(
     if (err instanceof WorldRejectedError || err instanceof CliError || err instanceof ConfigError) {
       console.error(err.message);
     } else {
-      console.error(`World import failed, nothing was imported: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      console.error(
+        `World import failed, nothing was imported: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
     }
     process.exitCode = 1;
   },

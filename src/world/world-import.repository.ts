@@ -67,7 +67,14 @@ export class WorldImportTransaction {
              IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.password_hash, EXCLUDED.is_superuser, EXCLUDED.is_staff, EXCLUDED.is_active)
          RETURNING (xmax = 0) AS created
        ) ${COUNT_WRITTEN}`,
-      [u.map((x) => x.username), u.map((x) => x.email), hashes, u.map((x) => x.isSuperuser), u.map((x) => x.isStaff), u.map((x) => x.isActive)],
+      [
+        u.map((x) => x.username),
+        u.map((x) => x.email),
+        hashes,
+        u.map((x) => x.isSuperuser),
+        u.map((x) => x.isStaff),
+        u.map((x) => x.isActive),
+      ],
     );
   }
 

@@ -69,7 +69,10 @@ describe('the dashboard page on another origin, in Chromium', () => {
     expect(page.url()).toBe(`${allowed.origin}/`); // it never left its own origin
 
     // The page holds no token: the answer to the sign-in was never read, the cookie is HttpOnly.
-    await expect(scriptVisibleState(page)).resolves.toEqual({ cookie: expect.stringContaining('csrftoken='), storage: '{}{}' });
+    await expect(scriptVisibleState(page)).resolves.toEqual({
+      cookie: expect.stringContaining('csrftoken='),
+      storage: '{}{}',
+    });
     await expect(scriptVisibleState(page).then((s) => s.cookie)).resolves.not.toContain('access_token');
 
     await page.click('#sign-out');
@@ -101,7 +104,11 @@ describe('the dashboard page on another origin, in Chromium', () => {
 
     // The browser sends the cookies but withholds every answer from this origin's script.
     const attempts = await page.evaluate(async (api) => {
-      const outcome = (p: Promise<Response>) => p.then((r) => `read ${r.status}`, (e: Error) => e.name);
+      const outcome = (p: Promise<Response>) =>
+        p.then(
+          (r) => `read ${r.status}`,
+          (e: Error) => e.name,
+        );
       return {
         me: await outcome(fetch(`${api}/auth/me`, { credentials: 'include' })),
         providers: await outcome(
@@ -126,12 +133,20 @@ describe('the dashboard page on another origin, in Chromium', () => {
     // The service itself gives the refused origin no CORS grant.
     const preflight = await fetch(`${app.origin}/dashboard/passthrough/api/providers/`, {
       method: 'OPTIONS',
-      headers: { origin: refused.origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token' },
+      headers: {
+        origin: refused.origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-csrf-token',
+      },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     const granted = await fetch(`${app.origin}/dashboard/passthrough/api/providers/`, {
       method: 'OPTIONS',
-      headers: { origin: allowed.origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token' },
+      headers: {
+        origin: allowed.origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-csrf-token',
+      },
     });
     expect(granted.headers.get('access-control-allow-origin')).toBe(allowed.origin);
     expect(granted.headers.get('access-control-allow-credentials')).toBe('true');

@@ -2,7 +2,14 @@ import jwt from 'jsonwebtoken';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
 import { artifactPath, launchChromium, watchPageProblems } from './support/browser.js';
-import { listedProviders, pageWidth, refreshProviders, scriptVisibleState, sessionStorageSize, waitForState } from './support/in-page.js';
+import {
+  listedProviders,
+  pageWidth,
+  refreshProviders,
+  scriptVisibleState,
+  sessionStorageSize,
+  waitForState,
+} from './support/in-page.js';
 import { serveApp, type ServedApp } from './support/served-app.js';
 
 const PAGE_PATH = '/dashboard/passthrough/';
@@ -66,9 +73,9 @@ describe('the dashboard page in Chromium', () => {
     await expect(listedProviders(page)).resolves.toEqual(expected);
     await expect(page.textContent('#user-name')).resolves.toBe('alice');
     await expect(page.textContent('#provider-count')).resolves.toBe(`${expected.length} providers available to you`);
-    await expect(page.textContent(`.provider[data-id="${expected.find((p) => p.base_url === null)!.id}"] .provider-url`)).resolves.toBe(
-      'No base URL',
-    );
+    await expect(
+      page.textContent(`.provider[data-id="${expected.find((p) => p.base_url === null)!.id}"] .provider-url`),
+    ).resolves.toBe('No base URL');
 
     // The page holds no token: the access cookie is HttpOnly, and nothing is kept in storage.
     const visible = await scriptVisibleState(page);
@@ -117,7 +124,9 @@ describe('the dashboard page in Chromium', () => {
       expect(expected.length).toBeGreaterThan(0);
       expect(expected.length).toBeLessThan(all.length);
       await expect(listedProviders(page)).resolves.toEqual(expected);
-      await expect(page.textContent('#provider-count')).resolves.toBe(`${expected.length} of ${all.length} providers match`);
+      await expect(page.textContent('#provider-count')).resolves.toBe(
+        `${expected.length} of ${all.length} providers match`,
+      );
     }
 
     await page.fill('#search', 'no provider is called this');
@@ -180,7 +189,11 @@ describe('the dashboard page in Chromium', () => {
     let fail = true;
     await page.route('**/dashboard/passthrough/api/providers/', (route) =>
       fail
-        ? route.fulfill({ status: 503, contentType: 'application/json', body: '{"statusCode":503,"error":"Service Unavailable","message":"database unavailable"}' })
+        ? route.fulfill({
+            status: 503,
+            contentType: 'application/json',
+            body: '{"statusCode":503,"error":"Service Unavailable","message":"database unavailable"}',
+          })
         : route.continue(),
     );
     await refreshProviders(page);
@@ -216,7 +229,11 @@ describe('the dashboard page in Chromium', () => {
     await waitForState(page, 'picker');
     const hostile = '<img src=x onerror="document.title=\'owned\'"><b>bold</b>';
     await page.route('**/dashboard/passthrough/api/providers/', (route) =>
-      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ providers: [{ id: 1, name: hostile, base_url: null }] }) }),
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ providers: [{ id: 1, name: hostile, base_url: null }] }),
+      }),
     );
     await refreshProviders(page);
     await page.click('.provider[data-id="1"]');

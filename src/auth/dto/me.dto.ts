@@ -18,7 +18,11 @@ export class MeDto {
   @ApiProperty()
   is_staff: boolean;
 
-  @ApiProperty({ type: [String], description: 'Account numbers of the user’s profiles, sorted', example: ['1000-0000-0001'] })
+  @ApiProperty({
+    type: [String],
+    description: 'Account numbers of the user’s profiles, sorted',
+    example: ['1000-0000-0001'],
+  })
   accounts: string[];
 }
 

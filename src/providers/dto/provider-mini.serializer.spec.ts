@@ -18,7 +18,9 @@ describe('serializeProvidersList', () => {
     });
     fc.assert(
       fc.property(fc.array(row, { maxLength: 30 }), (rows) => {
-        const reference = JSON.stringify(plainToInstance(ProvidersListDto, { providers: rows }, { excludeExtraneousValues: true }));
+        const reference = JSON.stringify(
+          plainToInstance(ProvidersListDto, { providers: rows }, { excludeExtraneousValues: true }),
+        );
         expect(serializeProvidersList(rows)).toBe(reference);
         for (const p of JSON.parse(serializeProvidersList(rows)).providers) {
           expect(Object.keys(p)).toEqual(['id', 'name', 'base_url']);

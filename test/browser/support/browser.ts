@@ -10,7 +10,9 @@ const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts');
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -41,7 +43,8 @@ export function watchPageProblems(page: Page, problems: string[] = []): string[]
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
   page.on('console', (message) => {
     const text = message.text();
-    if (/Content Security Policy|Trusted ?(Type|HTML|Script)|^\[dashboard\]/i.test(text)) problems.push(`console: ${text}`);
+    if (/Content Security Policy|Trusted ?(Type|HTML|Script)|^\[dashboard\]/i.test(text))
+      problems.push(`console: ${text}`);
   });
   return problems;
 }

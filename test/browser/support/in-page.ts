@@ -31,7 +31,9 @@ export async function waitForState(page: Page, state: string): Promise<void> {
   const current = await settled.jsonValue();
   if (current !== state) {
     const said = await page.textContent(`#state-${current}`);
-    throw new Error(`expected the page to show "${state}", it shows "${current}": ${said?.replace(/\s+/g, ' ').trim()}`);
+    throw new Error(
+      `expected the page to show "${state}", it shows "${current}": ${said?.replace(/\s+/g, ' ').trim()}`,
+    );
   }
 }
 

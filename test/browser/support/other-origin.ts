@@ -29,7 +29,9 @@ export async function serveOtherOrigin(page: () => DashboardPage): Promise<Other
       res.end(dashboard.render(apiBase));
       return;
     }
-    const asset = path.startsWith('/dashboard/passthrough/assets/') ? dashboard.assets.get(path.split('/').pop()!) : undefined;
+    const asset = path.startsWith('/dashboard/passthrough/assets/')
+      ? dashboard.assets.get(path.split('/').pop()!)
+      : undefined;
     if (asset) {
       res.writeHead(200, { 'content-type': asset.contentType });
       res.end(asset.body);
