@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PermissionsModule } from '../permissions/permissions.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { ProviderHistoryRepository } from './history/provider-history.repository.js';
 import { ProvidersCache } from './providers-cache.js';
 import { ProvidersController } from './providers.controller.js';
 import { ProvidersRepository } from './providers.repository.js';
@@ -9,6 +10,6 @@ import { ProvidersService } from './providers.service.js';
 @Module({
   imports: [PermissionsModule, UsersModule],
   controllers: [ProvidersController],
-  providers: [ProvidersRepository, ProvidersService, ProvidersCache],
+  providers: [ProvidersRepository, ProvidersService, ProvidersCache, ProviderHistoryRepository],
 })
 export class ProvidersModule {}
