@@ -6,7 +6,12 @@ import { resolveJwtSecret } from './jwt-secret.js';
 
 describe('JWT secret', () => {
   const strong = 'Zq4v1mX8pT2rW9yB6nK3sD7fH0jL5cA8eG2uR4tY6iO9pM1';
-  const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', COOKIE_SECURE: 'true' };
+  const production = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://db/x',
+    COOKIE_SECURE: 'true',
+    SECRETS_KEY: 'q8Jm3vT0xYc5LrN2wE7hK1pS9dF4gB6aZ0uI3oV8tM4=',
+  };
 
   it.each([
     ['missing', {}],
