@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
+import { keptSecretFile } from '../secrets/kept-secret-file.js';
 
 /** Injection token of the HS256 key that signs and verifies access tokens. */
 export const JWT_SIGNING_KEY = Symbol('JWT_SIGNING_KEY');
@@ -21,34 +20,12 @@ export function resolveJwtSecret(config: AppConfig): string {
     throw new Error('JWT_SECRET must be set in production');
   }
   const path = join(config.DATA_DIR, 'jwt-secret');
-  const existing = readSecretFile(path);
-  if (existing !== undefined) return existing;
-
-  mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
-  const secret = randomBytes(48).toString('base64url');
-  try {
-    // 'wx': if another process created the file meanwhile, use its secret rather than overwrite it.
-    writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readSecretFile(path) ?? secret;
-    throw err;
-  }
-  new Logger('JwtSecret').log(`JWT_SECRET is not set: generated a development secret in ${path}`);
-  return secret;
-}
-
-function readSecretFile(path: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8').trim();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const { text, created } = keptSecretFile(path, 48, 'base64url');
   if (Buffer.byteLength(text) < MIN_BYTES) {
     throw new Error(
       `${path} holds fewer than ${MIN_BYTES} bytes: delete it to have a new secret generated, or set JWT_SECRET`,
     );
   }
+  if (created) new Logger('JwtSecret').log(`JWT_SECRET is not set: generated a development secret in ${path}`);
   return text;
 }

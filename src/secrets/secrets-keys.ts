@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { keptSecretFile } from './kept-secret-file.js';
 import { SecretsConfigError } from './secrets.errors.js';
 
 /** The plain settings the secrets module is built from (the lead maps AppConfig onto these). */
@@ -78,36 +78,16 @@ export function keyId(bytes: Buffer): string {
 
 function developmentKey(dataDir: string): SecretsKey {
   const path = join(dataDir, 'secrets-key');
-  const existing = readKeyFile(path);
-  if (existing) return existing;
-
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const text = randomBytes(SECRETS_KEY_BYTES).toString('base64');
+  const { text, created } = keptSecretFile(path, SECRETS_KEY_BYTES, 'base64');
+  let key: SecretsKey;
   try {
-    // 'wx': if another process created the file meanwhile, use its key rather than overwrite it.
-    writeFileSync(path, `${text}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readKeyFile(path) ?? parseSecretsKey(text, path);
-    throw err;
-  }
-  new Logger('SecretsKey').log(`SECRETS_KEY is not set: generated a development key in ${path}`);
-  return parseSecretsKey(text, path);
-}
-
-function readKeyFile(path: string): SecretsKey | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  try {
-    return parseSecretsKey(text, path);
+    key = parseSecretsKey(text, path);
   } catch (err) {
     // Deleting the file makes every value sealed under it unreadable: say so rather than just "delete it".
     throw new SecretsConfigError(
       `${(err as Error).message}. Restore the file, or delete it (API keys stored under it become unreadable) or set SECRETS_KEY`,
     );
   }
+  if (created) new Logger('SecretsKey').log(`SECRETS_KEY is not set: generated a development key in ${path}`);
+  return key;
 }
