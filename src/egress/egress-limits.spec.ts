@@ -1,7 +1,7 @@
 import { EgressService } from './egress.service.js';
 import type { EgressSettings } from './egress-settings.js';
 import { EgressTimeoutError, EgressTooLargeError } from './egress.errors.js';
-import { startStubUpstream, type StubUpstream } from '../../test/support/stub-upstream.js';
+import { stubUpstreams } from '../../test/support/stub-upstream.js';
 
 /*
  * Each limit is set far below the others, so that the one under test is the one that fires;
@@ -10,21 +10,15 @@ import { startStubUpstream, type StubUpstream } from '../../test/support/stub-up
 const short = { connectTimeoutMs: 300, firstByteTimeoutMs: 300, idleTimeoutMs: 300, totalTimeoutMs: 30_000 };
 
 describe('EgressService: timeouts and size bounds', () => {
-  const stubs: StubUpstream[] = [];
   const services: EgressService[] = [];
   const egress = (settings: Partial<EgressSettings> = {}) => {
     const service = new EgressService({ allowPrivate: true, ...short, ...settings });
     services.push(service);
     return service;
   };
-  const stub = async (...args: Parameters<typeof startStubUpstream>) => {
-    const started = await startStubUpstream(...args);
-    stubs.push(started);
-    return started;
-  };
+  const stub = stubUpstreams();
   afterEach(async () => {
     await Promise.all(services.splice(0).map((s) => s.onApplicationShutdown()));
-    await Promise.all(stubs.splice(0).map((s) => s.close()));
   });
 
   async function failure(promise: Promise<unknown>): Promise<EgressTimeoutError> {

@@ -1,18 +1,10 @@
 import { EgressService } from './egress.service.js';
 import { EgressConnectFailedError, EgressInvalidRequestError, EgressResponseFailedError } from './egress.errors.js';
-import { closedPort, startStubUpstream, type StubUpstream } from '../../test/support/stub-upstream.js';
+import { closedPort, stubUpstreams } from '../../test/support/stub-upstream.js';
 
 describe('EgressService: what goes out and what comes back', () => {
-  const stubs: StubUpstream[] = [];
   const egress = new EgressService({ allowPrivate: true });
-  const stub = async (...args: Parameters<typeof startStubUpstream>) => {
-    const started = await startStubUpstream(...args);
-    stubs.push(started);
-    return started;
-  };
-  afterEach(async () => {
-    await Promise.all(stubs.splice(0).map((s) => s.close()));
-  });
+  const stub = stubUpstreams();
   afterAll(() => egress.onApplicationShutdown());
 
   describe('headers', () => {

@@ -1,18 +1,10 @@
 import { EgressService } from './egress.service.js';
 import { EgressAbortedError } from './egress.errors.js';
-import { signal, startStubUpstream, type StubUpstream } from '../../test/support/stub-upstream.js';
+import { signal, stubUpstreams } from '../../test/support/stub-upstream.js';
 
 describe('EgressService: streamed answers', () => {
-  const stubs: StubUpstream[] = [];
   const egress = new EgressService({ allowPrivate: true });
-  const stub = async (...args: Parameters<typeof startStubUpstream>) => {
-    const started = await startStubUpstream(...args);
-    stubs.push(started);
-    return started;
-  };
-  afterEach(async () => {
-    await Promise.all(stubs.splice(0).map((s) => s.close()));
-  });
+  const stub = stubUpstreams();
   afterAll(() => egress.onApplicationShutdown());
 
   /** A stub that sends `chunks` one at a time, each only once the test says it received the one before. */

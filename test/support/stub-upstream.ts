@@ -84,3 +84,19 @@ export function signal(): { promise: Promise<void>; resolve: () => void } {
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+/**
+ * A `start` for the stubs of one test file: each stub it starts is closed after the test that
+ * started it (jest's afterEach, registered once here).
+ */
+export function stubUpstreams(): (handler: StubHandler) => Promise<StubUpstream> {
+  const started: StubUpstream[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((s) => s.close()));
+  });
+  return async (handler) => {
+    const stub = await startStubUpstream(handler);
+    started.push(stub);
+    return stub;
+  };
+}
