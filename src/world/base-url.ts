@@ -31,6 +31,17 @@ export function baseUrlProblem(value: string): string | null {
   return null;
 }
 
+/**
+ * Why a provider's link (website, docs, terms, privacy policy) is not acceptable, or null: the
+ * base URL's rules, and no fragment, since a link is fetched by verification and a fragment
+ * would only be dropped on the way.
+ */
+export function linkUrlProblem(value: string): string | null {
+  const problem = baseUrlProblem(value);
+  if (problem) return problem;
+  return new URL(value).hash || value.includes('#') ? 'must not contain a fragment (#…)' : null;
+}
+
 /** Decoded parameter names, splitting on `;` as well as `&` since some servers accept both. */
 function parameterNames(part: string): string[] {
   if (part.length <= 1) return [];
