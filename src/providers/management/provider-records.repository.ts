@@ -145,7 +145,7 @@ export class ProviderRecordsRepository {
    * Always taken before a provider's row lock, so that two writers never wait on each other.
    */
   async lockAccount(manager: EntityManager, accountId: number): Promise<void> {
-    await manager.query(`SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, [accountId]);
+    await manager.query(`SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, [accountId]);
   }
 
   async lockProvider(manager: EntityManager, id: number): Promise<LockedProvider | undefined> {

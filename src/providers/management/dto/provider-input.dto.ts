@@ -1,25 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsOptional, IsString, Length, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { baseUrlProblem, linkUrlProblem } from '../../../world/base-url.js';
+import { baseUrlProblem, linkUrlProblem, testPathProblem } from '../../../world/base-url.js';
 import { LIMITS } from '../../../world/world-rules.js';
 import { IsStorableText, Satisfies } from '../validated-input.js';
 
 /** Present means set: null is refused for the fields that cannot be empty in the database. */
 const present = (_: object, value: unknown) => value !== undefined;
-
-/**
- * Why a connectivity test path is not acceptable: it is joined to the base URL, so it must stay
- * a relative path there (no scheme, no host, no way out of the base path).
- */
-export function testPathProblem(value: string): string | null {
-  if (/[\s\u0000-\u001f\u007f]/.test(value)) return 'must not contain spaces or control characters';
-  if (/^[a-z][a-z0-9+.-]*:/i.test(value) || value.startsWith('//') || value.includes('\\')) {
-    return 'must be a path relative to base_url (e.g. "models"), not a URL';
-  }
-  if (value.split(/[/?#]/).some((segment) => segment === '..')) return 'must not contain ".." segments';
-  if (value.includes('#')) return 'must not contain a fragment (#…)';
-  return null;
-}
 
 /** The fields a manager may set, each optional: PATCH takes any of them, POST adds the required ones. */
 export class ProviderFieldsDto {
