@@ -539,10 +539,72 @@ describe('provider management (/api/v1/providers)', () => {
     });
   });
 
+  it('Swagger documents every route, with its body and parameters', async () => {
+    const doc = (await t.inject({ method: 'GET', url: '/docs-json' })).json();
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .filter(([path]) => path.startsWith('/api/v1/providers'))
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(operations.sort()).toEqual(
+      [
+        'GET /api/v1/providers',
+        'POST /api/v1/providers',
+        'GET /api/v1/providers/{id}',
+        'PATCH /api/v1/providers/{id}',
+        'DELETE /api/v1/providers/{id}',
+        'PUT /api/v1/providers/{id}/api-key',
+        'DELETE /api/v1/providers/{id}/api-key',
+        'POST /api/v1/providers/{id}/terms/accept',
+        'GET /api/v1/providers/{id}/history',
+      ].sort(),
+    );
+    const create = doc.paths['/api/v1/providers'].post;
+    expect(create.requestBody.content['application/json'].schema.$ref).toMatch(/CreateProviderDto$/);
+    expect(Object.keys(doc.components.schemas.CreateProviderDto.properties)).toEqual(
+      expect.arrayContaining(['account_number', 'name', 'base_url', 'is_default']),
+    );
+    expect(doc.components.schemas.ProviderRecordDto.properties).not.toHaveProperty('api_key_ciphertext');
+    expect(doc.paths['/api/v1/providers'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      'account',
+      'cursor',
+      'limit',
+      'q',
+      'scope',
+      'status',
+    ]);
+  });
+
   it('the seed list route is unchanged: still POST only, with 405 for the others', async () => {
     expect((await call('member', 'POST', '/dashboard/passthrough/api/providers/')).statusCode).toBe(200);
     const get = await call('member', 'GET', '/dashboard/passthrough/api/providers/');
     expect(get.statusCode).toBe(405);
     expect(get.headers.allow).toBe('POST');
+  });
+});
+
+describe('provider management: ids and cursors out of range', () => {
+  let t: TestApp;
+  let session: Session;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await new Factories(t.app.get(DataSource)).user({ username: 'root', isSuperuser: true });
+    session = await loginAs(t, 'root');
+  });
+  afterAll(() => t?.close());
+
+  it.each([
+    ['GET', '/api/v1/providers/99999999999', 404],
+    ['PATCH', '/api/v1/providers/99999999999', 404],
+    ['GET', '/api/v1/providers/-1', 404],
+    ['GET', '/api/v1/providers?cursor=99999999999', 400],
+    ['GET', '/api/v1/providers/1/history?cursor=99999999999999999999', 400],
+  ] as const)('%s %s: %i, never 500', async (method, url, status) => {
+    const res = await t.inject({
+      method,
+      url,
+      headers: session.bearer,
+      ...(method === 'PATCH' ? { payload: {} } : {}),
+    });
+    expect(res.statusCode).toBe(status);
   });
 });

@@ -8,6 +8,8 @@ export const LIST_SCOPES = ['readable', 'manageable'] as const;
 export type ListScope = (typeof LIST_SCOPES)[number];
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
+/** providers.id is an integer column. */
+const MAX_PROVIDER_ID = 2 ** 31 - 1;
 
 export class ListProvidersQuery {
   @ApiPropertyOptional({ enum: LIST_SCOPES, default: 'readable' })
@@ -47,6 +49,7 @@ export class ListProvidersQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_PROVIDER_ID)
   cursor?: number;
 }
 
@@ -64,5 +67,6 @@ export class HistoryQuery {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
   cursor?: number;
 }
