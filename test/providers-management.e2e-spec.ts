@@ -99,6 +99,8 @@ describe('provider management (/api/v1/providers)', () => {
         created_by: 'staff',
         updated_by: 'staff',
         status: 'unverified',
+        is_active: false,
+        is_verified: false,
         has_api_key: false,
         api_key_last4: null,
         default_model: 'gpt-4o-mini',

@@ -164,8 +164,16 @@ export class ProviderRecordsRepository {
   }
 
   async insert(manager: EntityManager, provider: NewProvider, fields: readonly UpdatableField[]): Promise<number> {
-    const columns = ['owner_profile_id', 'created_by', 'updated_by', ...fields];
-    const values = [provider.ownerProfileId, provider.createdBy, provider.createdBy, ...fields.map((f) => provider[f])];
+    // Inactive until verified and activated (POST …/activate); the column's default (true) is
+    // for worlds written before activation existed.
+    const columns = ['owner_profile_id', 'created_by', 'updated_by', 'is_active', ...fields];
+    const values = [
+      provider.ownerProfileId,
+      provider.createdBy,
+      provider.createdBy,
+      false,
+      ...fields.map((f) => provider[f]),
+    ];
     return this.mapNameTaken(provider.name, async () => {
       const [row] = await manager.query(
         `INSERT INTO providers (${columns.join(', ')})
