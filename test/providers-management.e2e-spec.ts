@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { loginAs, type Session } from './support/auth.js';
+import { AWKWARD } from './support/awkward-strings.js';
 import { Factories } from './support/factories.js';
 import { captureProcessOutput } from './support/process-output.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -239,6 +240,21 @@ describe('provider management (/api/v1/providers)', () => {
         payload: body,
       });
       expect(withHeader.statusCode).toBe(201);
+    });
+  });
+
+  describe('names are stored exactly as written', () => {
+    it.each(AWKWARD)('%j: created, read back, found by q, renamed and history kept verbatim', async (name) => {
+      const created = await call('staff', 'POST', '/api/v1/providers', { account_number: acct.acme.number, name });
+      expect(created.statusCode).toBe(201);
+      const id = created.json().id;
+      expect((await call('staff', 'GET', `/api/v1/providers/${id}`)).json().name).toBe(name);
+      const found = await call('staff', 'GET', `/api/v1/providers?limit=500&q=${encodeURIComponent(name)}`);
+      expect(found.json().items.map((p: { name: string }) => p.name)).toContain(name);
+      const renamed = await call('staff', 'PATCH', `/api/v1/providers/${id}`, { name: `${name}!` });
+      expect(renamed.json().name).toBe(`${name}!`);
+      const [entry] = (await call('staff', 'GET', `/api/v1/providers/${id}/history`)).json().items;
+      expect(entry).toMatchObject({ field: 'name', old_value: name, new_value: `${name}!` });
     });
   });
 
