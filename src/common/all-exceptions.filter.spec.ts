@@ -103,3 +103,21 @@ describe('AllExceptionsFilter', () => {
     expect(asked).toBe(1);
   });
 });
+
+describe('AllExceptionsFilter: problems by field', () => {
+  class Invalid extends DomainError {
+    readonly code = 'invalid';
+    readonly status = 400;
+    override readonly problems = [{ field: 'name', message: 'must not be empty' }];
+  }
+
+  it('sends the problems of a DomainError that has them, beside its code', () => {
+    expect(answer(new Invalid('name: must not be empty')).body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'name: must not be empty',
+      code: 'invalid',
+      problems: [{ field: 'name', message: 'must not be empty' }],
+    });
+  });
+});

@@ -43,7 +43,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof DomainError) {
       const body = errorBody(exception.status, exception.message);
-      return exception.codeInBody ? { ...body, code: exception.code } : body;
+      if (!exception.codeInBody) return body;
+      return exception.problems
+        ? { ...body, code: exception.code, problems: [...exception.problems] }
+        : { ...body, code: exception.code };
     }
     if (exception instanceof HttpException) return httpExceptionBody(exception);
     for (const translator of this.translators) {

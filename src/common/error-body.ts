@@ -7,6 +7,14 @@ export interface ErrorBody {
   message: string | string[];
   /** A stable machine-readable reason, for errors the domain raises (see DomainError). */
   code?: string;
+  /** For a 400 about the request's content: every problem found, each with the field it concerns. */
+  problems?: FieldProblem[];
+}
+
+/** One thing wrong with a request's content; `field` names it as the client sent it (e.g. `base_url`). */
+export interface FieldProblem {
+  field: string;
+  message: string;
 }
 
 export function errorBody(statusCode: number, message: string | string[]): ErrorBody {

@@ -31,6 +31,31 @@ export function baseUrlProblem(value: string): string | null {
   return null;
 }
 
+/**
+ * Why a provider's link (website, docs, terms, privacy policy) is not acceptable, or null: the
+ * base URL's rules, and no fragment, since a link is fetched by verification and a fragment
+ * would only be dropped on the way.
+ */
+export function linkUrlProblem(value: string): string | null {
+  const problem = baseUrlProblem(value);
+  if (problem) return problem;
+  return new URL(value).hash || value.includes('#') ? 'must not contain a fragment (#…)' : null;
+}
+
+/**
+ * Why a connectivity test path is not acceptable: it is joined to the base URL, so it must stay
+ * a relative path there (no scheme, no host, no way out of the base path).
+ */
+export function testPathProblem(value: string): string | null {
+  if (/[\s\u0000-\u001f\u007f]/.test(value)) return 'must not contain spaces or control characters';
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value) || value.startsWith('//') || value.includes('\\')) {
+    return 'must be a path relative to base_url (e.g. "models"), not a URL';
+  }
+  if (value.split(/[/?#]/).some((segment) => segment === '..')) return 'must not contain ".." segments';
+  if (value.includes('#')) return 'must not contain a fragment (#…)';
+  return null;
+}
+
 /** Decoded parameter names, splitting on `;` as well as `&` since some servers accept both. */
 function parameterNames(part: string): string[] {
   if (part.length <= 1) return [];

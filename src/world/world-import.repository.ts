@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { RowCounts } from './world-import-summary.js';
-import type { World } from './world.types.js';
+import { recordFieldsWithDefaults, type World } from './world.types.js';
 
 /**
  * Bulk statements on a large world run longer than a request is allowed to; the import is
@@ -123,25 +123,38 @@ export class WorldImportTransaction {
 
   /** Upserts the providers; `matched` is how many found their owner profile. */
   async upsertProviders(world: World): Promise<{ matched: number; created: number; updated: number }> {
-    const p = world.providers;
+    const p = world.providers.map((x) => ({ ...x, ...recordFieldsWithDefaults(x) }));
+    // The lock the API takes before choosing an account's default (provider-records.repository.ts),
+    // taken first as there, so that an import and an API write cannot leave two defaults.
+    const defaultAccounts = [...new Set(p.filter((x) => x.isDefault).map((x) => x.owner.accountNumber))];
+    if (defaultAccounts.length > 0) {
+      await this.db.query(
+        `SELECT 1 FROM accounts WHERE account_number = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE`,
+        [defaultAccounts],
+      );
+    }
     const [row]: { matched: number; created: number; updated: number }[] = await this.db.query(
       `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::boolean[])
-           AS t(username, account_number, name, description, base_url, is_active, is_verified)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::boolean[],
+                              $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+                              $15::text[], $16::text[], $17::boolean[], $18::boolean[])
+           AS t(username, account_number, name, description, base_url, is_active, is_verified,
+                default_model, connectivity_test_path, website_url, docs_url, terms_of_service_url,
+                privacy_policy_url, contact_email, support_email, status, is_featured, is_default)
        ), matched AS (
-         SELECT pf.id AS owner_profile_id, t.name, t.description, t.base_url, t.is_active, t.is_verified
+         SELECT pf.id AS owner_profile_id, t.*
            FROM input t
            JOIN users u ON u.username = t.username
            JOIN accounts a ON a.account_number = t.account_number
            JOIN user_profiles pf ON pf.user_id = u.id AND pf.account_id = a.id
        ), written AS (
-         INSERT INTO providers AS pr (owner_profile_id, name, description, base_url, is_active, is_verified)
-         SELECT owner_profile_id, name, description, base_url, is_active, is_verified FROM matched
+         INSERT INTO providers AS pr (${PROVIDER_COLUMNS.join(', ')})
+         SELECT ${PROVIDER_COLUMNS.join(', ')} FROM matched
          ON CONFLICT (owner_profile_id, name) DO UPDATE
-           SET description = EXCLUDED.description, base_url = EXCLUDED.base_url, is_active = EXCLUDED.is_active,
-               is_verified = EXCLUDED.is_verified, updated_at = now()
-           WHERE (pr.description, pr.base_url, pr.is_active, pr.is_verified)
-             IS DISTINCT FROM (EXCLUDED.description, EXCLUDED.base_url, EXCLUDED.is_active, EXCLUDED.is_verified)
+           SET ${UPDATED_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now(),
+               row_version = pr.row_version + 1
+           WHERE (${UPDATED_COLUMNS.map((c) => `pr.${c}`).join(', ')})
+             IS DISTINCT FROM (${UPDATED_COLUMNS.map((c) => `EXCLUDED.${c}`).join(', ')})
          RETURNING (xmax = 0) AS created
        )
        SELECT (SELECT count(*)::int FROM matched) AS matched,
@@ -155,9 +168,39 @@ export class WorldImportTransaction {
         p.map((x) => x.baseUrl),
         p.map((x) => x.isActive),
         p.map((x) => x.isVerified),
+        p.map((x) => x.defaultModel),
+        p.map((x) => x.connectivityTestPath),
+        p.map((x) => x.websiteUrl),
+        p.map((x) => x.docsUrl),
+        p.map((x) => x.termsOfServiceUrl),
+        p.map((x) => x.privacyPolicyUrl),
+        p.map((x) => x.contactEmail),
+        p.map((x) => x.supportEmail),
+        p.map((x) => x.status),
+        p.map((x) => x.isFeatured),
+        p.map((x) => x.isDefault),
       ],
     );
     return row;
+  }
+
+  /**
+   * An account has at most one default provider: where the file names one, any other default of
+   * that account (set through the API since the last import) is cleared. Returns how many were.
+   */
+  async clearDefaultsNotInWorld(world: World): Promise<number> {
+    const defaults = world.providers.filter((x) => x.isDefault === true);
+    if (defaults.length === 0) return 0;
+    const [, cleared]: [unknown, number] = await this.db.query(
+      `UPDATE providers pr
+          SET is_default = false, updated_at = now(), row_version = pr.row_version + 1
+         FROM user_profiles owner, accounts a, unnest($1::text[], $2::text[], $3::text[]) AS t(username, account_number, name)
+        WHERE pr.is_default AND owner.id = pr.owner_profile_id AND a.id = owner.account_id
+          AND a.account_number = t.account_number
+          AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = owner.user_id AND u.username = t.username AND pr.name = t.name)`,
+      [defaults.map((x) => x.owner.username), defaults.map((x) => x.owner.accountNumber), defaults.map((x) => x.name)],
+    );
+    return cleared;
   }
 
   private async written(total: number, sql: string, params: unknown[]): Promise<RowCounts> {
@@ -165,6 +208,26 @@ export class WorldImportTransaction {
     return { created: row.created, updated: row.updated, unchanged: total - row.created - row.updated };
   }
 }
+
+/** The provider columns a world sets; all but the key ones are updated by a re-import. */
+const UPDATED_COLUMNS = [
+  'description',
+  'base_url',
+  'is_active',
+  'is_verified',
+  'default_model',
+  'connectivity_test_path',
+  'website_url',
+  'docs_url',
+  'terms_of_service_url',
+  'privacy_policy_url',
+  'contact_email',
+  'support_email',
+  'status',
+  'is_featured',
+  'is_default',
+];
+const PROVIDER_COLUMNS = ['owner_profile_id', 'name', ...UPDATED_COLUMNS];
 
 /** Every (username, account number) pair the world lists, as two parallel arrays. */
 function profilePairs(world: World): [string[], string[]] {

@@ -140,6 +140,7 @@ function profilesStillOwning(world: World, owning: DroppedProfile[]): WorldRejec
 async function upsertProviders(tx: WorldImportTransaction, world: World): Promise<RowCounts> {
   const total = world.providers.length;
   const row = await tx.upsertProviders(world);
+  await tx.clearDefaultsNotInWorld(world);
   // Validation guarantees every owner profile exists by now; a provider silently skipped
   // would be a bug here, so the transaction is abandoned rather than committed short.
   if (row.matched !== total) {

@@ -1,6 +1,7 @@
-import { baseUrlProblem, quote } from './base-url.js';
+import { isEmail } from 'class-validator';
+import { baseUrlProblem, linkUrlProblem, quote, testPathProblem } from './base-url.js';
 import type { ProblemList } from './world-validation.js';
-import type { World } from './world.types.js';
+import { recordFieldsWithDefaults, type World } from './world.types.js';
 
 /** Column sizes from the migrations: a longer value is reported here, with its path, not by the database. */
 export const LIMITS = {
@@ -10,7 +11,12 @@ export const LIMITS = {
   email: 254,
   providerName: 200,
   baseUrl: 2048,
+  defaultModel: 200,
 };
+
+/** A provider's links: the base URL's rules, and no fragment. */
+const LINK_FIELDS = ['websiteUrl', 'docsUrl', 'termsOfServiceUrl', 'privacyPolicyUrl'] as const;
+const EMAIL_FIELDS = ['contactEmail', 'supportEmail'] as const;
 
 /** The rules between a world's parts, once its shape is known to be right. */
 export function checkRules(world: World, problems: ProblemList): void {
@@ -52,8 +58,10 @@ export function checkRules(world: World, problems: ProblemList): void {
   });
   // Keyed by owner then name, both exactly as written: names are unique per owner, case-sensitive.
   const nameAt = new Map<string, Map<string, number>>();
-  world.providers.forEach((provider, i) => {
+  const defaultAt = new Map<string, number>();
+  world.providers.forEach((written, i) => {
     const path = `providers[${i}]`;
+    const provider = { ...written, ...recordFieldsWithDefaults(written) };
     const { username, accountNumber } = provider.owner;
     checkText(problems, `${path}.name`, provider.name, LIMITS.providerName);
     checkText(problems, `${path}.description`, provider.description);
@@ -61,6 +69,34 @@ export function checkRules(world: World, problems: ProblemList): void {
       const unstorable = checkText(problems, `${path}.baseUrl`, provider.baseUrl, LIMITS.baseUrl);
       const problem = unstorable ? null : baseUrlProblem(provider.baseUrl);
       if (problem) problems.add(`${path}.baseUrl`, problem);
+    }
+    checkText(problems, `${path}.defaultModel`, provider.defaultModel, LIMITS.defaultModel);
+    if (!checkText(problems, `${path}.connectivityTestPath`, provider.connectivityTestPath, LIMITS.baseUrl)) {
+      const problem = testPathProblem(provider.connectivityTestPath);
+      if (problem) problems.add(`${path}.connectivityTestPath`, problem);
+    }
+    for (const field of LINK_FIELDS) {
+      const value = provider[field];
+      if (value === null || checkText(problems, `${path}.${field}`, value, LIMITS.baseUrl)) continue;
+      const problem = linkUrlProblem(value);
+      if (problem) problems.add(`${path}.${field}`, problem);
+    }
+    for (const field of EMAIL_FIELDS) {
+      const value = provider[field];
+      if (value === null || checkText(problems, `${path}.${field}`, value, LIMITS.email)) continue;
+      if (!isEmail(value)) problems.add(`${path}.${field}`, `must be an email address, got ${quote(value)}`);
+    }
+    if (provider.isDefault) {
+      const first = defaultAt.get(provider.owner.accountNumber);
+      if (first !== undefined) {
+        problems.add(
+          `${path}.isDefault`,
+          `providers[${first}] is already the default of account ${quote(provider.owner.accountNumber)}; ` +
+            'an account has at most one default provider',
+        );
+      } else {
+        defaultAt.set(provider.owner.accountNumber, i);
+      }
     }
 
     const userIndex = userAt.get(username);

@@ -2,7 +2,14 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { checkRules } from './world-rules.js';
 import { fromSchemaError } from './world-schema-errors.js';
 import { WORLD_SCHEMA } from './world-schema.js';
-import type { World, WorldFile, WorldProblem } from './world.types.js';
+import {
+  PROVIDER_RECORD_DEFAULTS,
+  type World,
+  type WorldFile,
+  type WorldFileProvider,
+  type WorldProblem,
+  type WorldProviderRecordFields,
+} from './world.types.js';
 
 /** Enough problems to fix a file in a few rounds, few enough to read. */
 export const MAX_REPORTED_PROBLEMS = 20;
@@ -53,9 +60,23 @@ function withDefaults(file: WorldFile): World {
       description: p.description ?? '',
       isActive: p.isActive ?? true,
       isVerified: p.isVerified ?? false,
+      ...recordFieldsOf(p),
       owner: { username: p.owner.username, accountNumber: p.owner.accountNumber },
     })),
   };
+}
+
+/**
+ * The record's fields a provider sets (default model, links, status…). Only those present: the
+ * importer gives the others their defaults (PROVIDER_RECORD_DEFAULTS), and a world written
+ * before they existed reads as it always did.
+ */
+function recordFieldsOf(p: WorldFileProvider): WorldProviderRecordFields {
+  const fields: WorldProviderRecordFields = {};
+  for (const key of Object.keys(PROVIDER_RECORD_DEFAULTS) as (keyof WorldProviderRecordFields)[]) {
+    if (p[key] !== undefined) Object.assign(fields, { [key]: p[key] });
+  }
+  return fields;
 }
 
 /** Problems as they are found: all counted, the first MAX_REPORTED_PROBLEMS kept. */

@@ -33,8 +33,54 @@ export interface WorldFileProvider {
   description?: string;
   isActive?: boolean;
   isVerified?: boolean;
+  defaultModel?: string;
+  /** Relative to baseUrl, e.g. `models`. */
+  connectivityTestPath?: string;
+  websiteUrl?: string | null;
+  docsUrl?: string | null;
+  termsOfServiceUrl?: string | null;
+  privacyPolicyUrl?: string | null;
+  contactEmail?: string | null;
+  supportEmail?: string | null;
+  status?: WorldProviderStatus;
+  isFeatured?: boolean;
+  /** The account's default provider: at most one per account. */
+  isDefault?: boolean;
   owner: WorldOwner;
 }
+
+export type WorldProviderStatus = 'unverified' | 'verifying' | 'verified' | 'failed' | 'suspended' | 'deprecated';
+
+/** The provider record's fields beyond the first version's, all optional. */
+export type WorldProviderRecordFields = Pick<
+  WorldFileProvider,
+  | 'defaultModel'
+  | 'connectivityTestPath'
+  | 'websiteUrl'
+  | 'docsUrl'
+  | 'termsOfServiceUrl'
+  | 'privacyPolicyUrl'
+  | 'contactEmail'
+  | 'supportEmail'
+  | 'status'
+  | 'isFeatured'
+  | 'isDefault'
+>;
+
+/** What the importer writes for a record field a provider leaves out (the columns' defaults). */
+export const PROVIDER_RECORD_DEFAULTS: Required<WorldProviderRecordFields> = {
+  defaultModel: '',
+  connectivityTestPath: '',
+  websiteUrl: null,
+  docsUrl: null,
+  termsOfServiceUrl: null,
+  privacyPolicyUrl: null,
+  contactEmail: null,
+  supportEmail: null,
+  status: 'unverified',
+  isFeatured: false,
+  isDefault: false,
+};
 
 export interface WorldOwner {
   username: string;
@@ -45,7 +91,21 @@ export interface WorldOwner {
 export interface World {
   accounts: Required<WorldFileAccount>[];
   users: Required<WorldFileUser>[];
-  providers: (Required<Omit<WorldFileProvider, 'baseUrl'>> & { baseUrl: string | null })[];
+  providers: WorldProvider[];
+}
+
+/** A provider with the first version's defaults filled in; the record's fields as written. */
+export type WorldProvider = Required<Omit<WorldFileProvider, 'baseUrl' | keyof WorldProviderRecordFields>> & {
+  baseUrl: string | null;
+} & WorldProviderRecordFields;
+
+/** A provider's record fields, each given its default when the file leaves it out. */
+export function recordFieldsWithDefaults(p: WorldProviderRecordFields): Required<WorldProviderRecordFields> {
+  const filled = { ...PROVIDER_RECORD_DEFAULTS };
+  for (const key of Object.keys(PROVIDER_RECORD_DEFAULTS) as (keyof WorldProviderRecordFields)[]) {
+    if (p[key] !== undefined) Object.assign(filled, { [key]: p[key] });
+  }
+  return filled;
 }
 
 /** One thing wrong with a world file, at a JSON path such as `providers[12].owner.accountNumber`. */
