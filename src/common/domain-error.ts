@@ -13,6 +13,11 @@ export abstract class DomainError extends Error {
    */
   readonly codeInBody: boolean = true;
 
+  /** Fields the body carries besides the shape's own (e.g. the `reasons` of a refusal). */
+  bodyFields(): Readonly<Record<string, unknown>> {
+    return {};
+  }
+
   constructor(
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
