@@ -64,8 +64,6 @@ export class AppModule {
           totalTimeoutMs: config.EGRESS_TOTAL_TIMEOUT_MS,
           maxResponseBytes: config.EGRESS_MAX_RESPONSE_BYTES,
         }),
-        // After the pool and egress: global modules shut down in reverse order, so the queue
-        // stops (its jobs in flight finishing) while both are still there.
         JobsModule.register({ isGlobal: true, stopTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }),
         DataChangesModule,
         HealthModule,

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import type { Pool } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -29,12 +35,13 @@ export interface JobDefinition<Data extends object> {
  * each job with SKIP LOCKED, so with several instances each job runs once.
  *
  * Features define their jobs before the application starts (in onModuleInit); the queue starts
- * when the application has bootstrapped and stops after the HTTP server has closed, before the
- * pool is closed (global modules shut down last), letting jobs in flight finish within
- * `stopTimeoutMs`.
+ * when the application has bootstrapped. On close, its workers stop before any module's
+ * onApplicationShutdown (which closes the pool, the outbound agent): jobs in flight finish
+ * within `stopTimeoutMs` with both still there. Requests still in flight may go on queueing
+ * jobs, which are plain rows: the next instance to run takes them.
  */
 @Injectable()
-export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobQueue.name);
   private readonly definitions = new Map<string, JobDefinition<object>>();
   private readonly workerIds = new Map<string, string>();
@@ -96,7 +103,7 @@ export class JobQueue implements OnApplicationBootstrap, OnApplicationShutdown {
     this.started = true;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     if (!this.started) return;
     this.started = false;
     await this.boss.stop({ graceful: true, wait: true, close: false, timeout: this.settings.stopTimeoutMs });
