@@ -47,6 +47,7 @@ export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdo
   private readonly workerIds = new Map<string, string>();
   private readonly boss: PgBoss;
   private started = false;
+  private readonly lastLogged = new Map<string, number>();
 
   constructor(
     @Inject(JOBS_SETTINGS) private readonly settings: JobsSettings,
@@ -54,7 +55,16 @@ export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdo
   ) {
     const pool = (dataSource.driver as unknown as { master: Pool }).master;
     this.boss = new PgBoss({ db: { executeSql: (text, values) => pool.query(text, values) } });
-    this.boss.on('error', (err) => this.logger.error(`Job queue: ${err.message}`));
+    // pg-boss reports a failed poll every few seconds while the database is down; the outage
+    // itself is logged once by DatabaseStatus, so each kind of error is logged once a minute.
+    this.boss.on('error', (err) => {
+      const now = Date.now();
+      const key = err.message.replace(/\(Queue: .*\)$/, '');
+      if ((this.lastLogged.get(key) ?? -Infinity) > now - 60_000) return;
+      if (this.lastLogged.size > 100) this.lastLogged.clear();
+      this.lastLogged.set(key, now);
+      this.logger.error(`Job queue: ${err.message}`);
+    });
   }
 
   define<Data extends object>(definition: JobDefinition<Data>): void {
