@@ -14,6 +14,7 @@ import { dataSourceOptions, type DatabaseSettings } from './database/data-source
 import { DatabaseStatus } from './database/database-status.js';
 import { EgressModule } from './egress/egress.module.js';
 import { HealthModule } from './health/health.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { PROVIDERS_ENTITIES } from './providers/providers.entities.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
@@ -63,6 +64,7 @@ export class AppModule {
           totalTimeoutMs: config.EGRESS_TOTAL_TIMEOUT_MS,
           maxResponseBytes: config.EGRESS_MAX_RESPONSE_BYTES,
         }),
+        JobsModule.register({ isGlobal: true, stopTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }),
         DataChangesModule,
         HealthModule,
         DashboardModule,

@@ -573,6 +573,13 @@ describe('provider management (/api/v1/providers)', () => {
         'DELETE /api/v1/providers/{id}/api-key',
         'POST /api/v1/providers/{id}/terms/accept',
         'GET /api/v1/providers/{id}/history',
+        'POST /api/v1/providers/{id}/verify',
+        'GET /api/v1/providers/{id}/verifications',
+        'POST /api/v1/providers/{id}/activate',
+        'POST /api/v1/providers/{id}/deactivate',
+        'POST /api/v1/providers/{id}/suspend',
+        'POST /api/v1/providers/{id}/unsuspend',
+        'POST /api/v1/providers/{id}/deprecate',
       ].sort(),
     );
     const create = doc.paths['/api/v1/providers'].post;

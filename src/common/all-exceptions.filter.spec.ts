@@ -104,14 +104,14 @@ describe('AllExceptionsFilter', () => {
   });
 });
 
-describe('AllExceptionsFilter: problems by field', () => {
+describe("AllExceptionsFilter: a DomainError's details", () => {
   class Invalid extends DomainError {
     readonly code = 'invalid';
     readonly status = 400;
-    override readonly problems = [{ field: 'name', message: 'must not be empty' }];
+    override readonly details = { problems: [{ field: 'name', message: 'must not be empty' }] };
   }
 
-  it('sends the problems of a DomainError that has them, beside its code', () => {
+  it('sends them beside its code (e.g. the problems of a 400, by field)', () => {
     expect(answer(new Invalid('name: must not be empty')).body).toEqual({
       statusCode: 400,
       error: 'Bad Request',

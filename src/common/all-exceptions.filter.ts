@@ -43,10 +43,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof DomainError) {
       const body = errorBody(exception.status, exception.message);
-      if (!exception.codeInBody) return body;
-      return exception.problems
-        ? { ...body, code: exception.code, problems: [...exception.problems] }
-        : { ...body, code: exception.code };
+      return exception.codeInBody ? { ...body, code: exception.code, ...exception.details } : body;
     }
     if (exception instanceof HttpException) return httpExceptionBody(exception);
     for (const translator of this.translators) {

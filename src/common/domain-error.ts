@@ -1,5 +1,3 @@
-import type { FieldProblem } from './error-body.js';
-
 /**
  * An error that means something to the domain (a provider not found, a sign-in refused…), with
  * a stable `code` for clients and the HTTP status it answers with. Services throw these; the
@@ -14,8 +12,11 @@ export abstract class DomainError extends Error {
    * sign-in refusals) keep it exactly, for the clients that compare it whole, and say false.
    */
   readonly codeInBody: boolean = true;
-  /** Sent as the body's `problems` when set: what was wrong with the request, field by field. */
-  readonly problems?: readonly FieldProblem[];
+  /**
+   * Fields the body carries beside `code` (e.g. the `problems` of a 400, the `reasons` a provider
+   * cannot be activated). A subclass redeclares it with its own type and sets it in its constructor.
+   */
+  readonly details?: Readonly<Record<string, unknown>>;
 
   constructor(
     message: string,

@@ -9,6 +9,8 @@ export interface ErrorBody {
   code?: string;
   /** For a 400 about the request's content: every problem found, each with the field it concerns. */
   problems?: FieldProblem[];
+  /** A DomainError's other details (see DomainError.details). */
+  [detail: string]: unknown;
 }
 
 /** One thing wrong with a request's content; `field` names it as the client sent it (e.g. `base_url`). */

@@ -171,6 +171,12 @@ export class AppConfig {
   @Min(1)
   EGRESS_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
+  /** Each outbound call of a provider's verification (its connectivity and URL checks), start to status. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  VERIFICATION_TIMEOUT_MS = 10_000;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 

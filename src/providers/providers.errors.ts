@@ -26,8 +26,11 @@ export class ProviderValidationError extends DomainError {
   readonly code = 'validation_failed';
   readonly status = 400;
 
-  constructor(override readonly problems: readonly FieldProblem[]) {
+  readonly details: { problems: readonly FieldProblem[] };
+
+  constructor(readonly problems: readonly FieldProblem[]) {
     super(problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; '));
+    this.details = { problems };
   }
 }
 
