@@ -43,7 +43,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof DomainError) {
       const body = errorBody(exception.status, exception.message);
-      return exception.codeInBody ? { ...body, code: exception.code } : body;
+      return exception.codeInBody ? { ...body, code: exception.code, ...exception.details } : body;
     }
     if (exception instanceof HttpException) return httpExceptionBody(exception);
     for (const translator of this.translators) {

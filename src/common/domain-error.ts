@@ -12,6 +12,8 @@ export abstract class DomainError extends Error {
    * sign-in refusals) keep it exactly, for the clients that compare it whole, and say false.
    */
   readonly codeInBody: boolean = true;
+  /** Fields added to the body beside `code` (e.g. `problems` of a 400, the `ids` an ambiguous name matched). */
+  readonly details?: Readonly<Record<string, unknown>>;
 
   constructor(
     message: string,

@@ -7,6 +7,8 @@ export interface ErrorBody {
   message: string | string[];
   /** A stable machine-readable reason, for errors the domain raises (see DomainError). */
   code?: string;
+  /** A DomainError's details (see DomainError.details). */
+  [detail: string]: unknown;
 }
 
 export function errorBody(statusCode: number, message: string | string[]): ErrorBody {
