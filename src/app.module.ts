@@ -14,6 +14,8 @@ import { dataSourceOptions, type DatabaseSettings } from './database/data-source
 import { DatabaseStatus } from './database/database-status.js';
 import { EgressModule } from './egress/egress.module.js';
 import { HealthModule } from './health/health.module.js';
+import { PASSTHROUGH_ENTITIES } from './passthrough/passthrough.entities.js';
+import { PassthroughModule } from './passthrough/passthrough.module.js';
 import { PROVIDERS_ENTITIES } from './providers/providers.entities.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
@@ -21,7 +23,7 @@ import { USERS_ENTITIES } from './users/users.entities.js';
 import { WorldModule } from './world/world.module.js';
 
 /** Every feature's entities: the schema the app's data source and the TypeORM CLI's describe. */
-export const APP_ENTITIES = [...ACCOUNTS_ENTITIES, ...USERS_ENTITIES, ...PROVIDERS_ENTITIES];
+export const APP_ENTITIES = [...ACCOUNTS_ENTITIES, ...USERS_ENTITIES, ...PROVIDERS_ENTITIES, ...PASSTHROUGH_ENTITIES];
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -68,6 +70,7 @@ export class AppModule {
         DashboardModule,
         AuthModule,
         ProvidersModule,
+        PassthroughModule,
         WorldModule,
       ],
       providers: [
