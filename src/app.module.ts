@@ -33,6 +33,11 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static register({ config, database }: AppModuleOptions): DynamicModule {
+    // The demo echo upstream, and the one private address the egress module may then reach: the
+    // service's own port, which the demo world's "Local echo" provider points at (PORT=0 picks
+    // a port only at listen time: no echo provider can point at it, so nothing is allowed).
+    const demoEcho = config.demoData && !config.isProduction;
+    const echoHost = demoEcho && config.PORT > 0 ? [`127.0.0.1:${config.PORT}`] : [];
     return {
       module: AppModule,
       imports: [
@@ -58,7 +63,7 @@ export class AppModule {
         EgressModule.register({
           isGlobal: true,
           allowPrivate: config.EGRESS_ALLOW_PRIVATE,
-          allowHosts: config.EGRESS_ALLOW_HOSTS,
+          allowHosts: [...config.EGRESS_ALLOW_HOSTS, ...echoHost],
           connectTimeoutMs: config.EGRESS_CONNECT_TIMEOUT_MS,
           firstByteTimeoutMs: config.EGRESS_FIRST_BYTE_TIMEOUT_MS,
           idleTimeoutMs: config.EGRESS_IDLE_TIMEOUT_MS,
@@ -70,7 +75,7 @@ export class AppModule {
         DashboardModule,
         AuthModule,
         ProvidersModule,
-        PassthroughModule,
+        PassthroughModule.register({ demoEcho }),
         WorldModule,
       ],
       providers: [
