@@ -289,6 +289,41 @@ describe('prompt passthrough', () => {
     expect(value[0]).toMatchObject({ streamed: true, outcome: 'egress_aborted' });
   });
 
+  it('gives the slot back when a client leaves before the first byte, so leaving never leads to 429', async () => {
+    routes.set('/silent', (_req, res) => res.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders());
+    const id = await provider('/silent');
+    for (let i = 1; i <= 5; i++) {
+      const leave = new AbortController();
+      const call = httpRequest(`${listening()}${url(id)}`, {
+        method: 'POST',
+        headers: { ...alice.bearer, 'content-type': 'application/json' },
+        body: JSON.stringify(prompt({ stream: true })),
+        signal: leave.signal,
+      });
+      await waitFor(
+        () => receivedAt('/silent').length,
+        (n) => n === i,
+        { timeoutMs: 5000, what: `call ${i} upstream` },
+      );
+      leave.abort();
+      await expect(call).rejects.toThrow();
+    }
+    const { value } = await waitFor(
+      () => usageRows(id),
+      (rows) => rows.length === 5,
+      { timeoutMs: 5000, what: 'five usage rows' },
+    );
+    expect(value.every((r: { outcome: string }) => r.outcome === 'egress_aborted')).toBe(true);
+    routes.set('/after-leaving', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    const after = await t.inject({
+      method: 'POST',
+      url: url(await provider('/after-leaving')),
+      headers: alice.bearer,
+      payload: prompt(),
+    });
+    expect(after.statusCode).toBe(200);
+  });
+
   describe('refusals', () => {
     it('404 for an unknown id or slug, and for a provider the caller may not read', async () => {
       const other = await f.provider(await f.profile(await f.user(), await f.account()), { name: 'Not Alices' });

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
 import { EgressService } from '../egress/egress.service.js';
 import type { EgressBody } from '../egress/egress-body.js';
+import { EgressAbortedError } from '../egress/egress.errors.js';
 import { readScope } from '../permissions/access-scopes.js';
 import { ProviderNotFoundError } from '../permissions/permissions.errors.js';
 import { SecretsService } from '../secrets/secrets.service.js';
@@ -125,7 +126,6 @@ export class PassthroughService {
       },
       body: JSON.stringify(request.forward),
       signal: clientGone,
-      limits: request.stream ? undefined : { maxResponseBytes: this.config.PASSTHROUGH_MAX_ANSWER_BYTES },
     });
     call.upstreamStatus = response.status;
     call.sawFirstByte();
@@ -140,7 +140,7 @@ export class PassthroughService {
         kind: 'stream',
         status: response.status,
         contentType: contentType || 'text/event-stream',
-        body: Readable.from(this.relay(call, response.body, release)),
+        body: this.relay(call, response.body, origin, release),
       };
     }
     const bytes = await response.body.readAll(this.config.PASSTHROUGH_MAX_ANSWER_BYTES);
@@ -156,29 +156,43 @@ export class PassthroughService {
   }
 
   /**
-   * The upstream's chunks, each passed on as it arrives. A failure after the first byte cannot
-   * change the status any more: it ends the stream with an `error` event in the body's shape.
+   * The upstream's chunks as a stream, each passed on as it arrives. A failure after the first
+   * byte cannot change the status any more: it ends the stream with an `error` event in the
+   * body's shape. The call is settled once (slot given back, upstream closed, journal row
+   * written) whichever comes first: the relay's end, or the stream closed by a client that left,
+   * possibly before the relay even started.
    */
-  private async *relay(call: CallRecord, body: EgressBody, release: () => void): AsyncGenerator<Buffer> {
+  private relay(call: CallRecord, body: EgressBody, origin: string, release: () => void): Readable {
     const scanner = new StreamUsageScanner();
-    let failure: unknown;
-    try {
-      for await (const chunk of body) {
-        scanner.push(chunk);
-        yield chunk;
-      }
-    } catch (err) {
-      failure = err;
-      if (err instanceof DomainError && err.status !== 499) {
-        const event = { error: { message: err.message, code: err.code, status: err.status } };
-        yield Buffer.from(`event: error\ndata: ${JSON.stringify(event)}\n\n`);
-      }
-    } finally {
+    let settled = false;
+    const settle = (failure: unknown) => {
+      if (settled) return;
+      settled = true;
       body.cancel();
       release();
       call.usage = scanner.usage;
       this.finish(call, failure);
+    };
+    async function* chunks(): AsyncGenerator<Buffer> {
+      let failure: unknown;
+      try {
+        for await (const chunk of body) {
+          scanner.push(chunk);
+          yield chunk;
+        }
+      } catch (err) {
+        failure = err;
+        if (err instanceof DomainError && !(err instanceof EgressAbortedError)) {
+          const event = { error: { message: err.message, code: err.code, status: err.status } };
+          yield Buffer.from(`event: error\ndata: ${JSON.stringify(event)}\n\n`);
+        }
+      } finally {
+        settle(failure);
+      }
     }
+    const stream = Readable.from(chunks());
+    stream.once('close', () => settle(new EgressAbortedError(origin)));
+    return stream;
   }
 
   /** Writes the journal row (off the answer's path) and one log line: figures only, never text. */
