@@ -6,7 +6,7 @@ import { SecretsService } from '../src/secrets/secrets.service.js';
 import { loginAs, type Session } from './support/auth.js';
 import { NEVER_CACHE } from './support/error-shape.js';
 import { Factories } from './support/factories.js';
-import { closedPort, signal, startStubUpstream, type StubUpstream } from './support/stub-upstream.js';
+import { closedPort, signal, stubUpstreams, type StubUpstream } from './support/stub-upstream.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { waitFor } from './support/wait.js';
 
@@ -25,28 +25,26 @@ const prompt = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-/** What the stub does for a path: each test points its provider at its own path on the one stub. */
-type Route = Parameters<Parameters<typeof startStubUpstream>[0]>;
-const routes = new Map<string, (...args: Route) => void>();
-
 describe('prompt passthrough', () => {
   let t: TestApp;
   let db: DataSource;
   let f: Factories;
-  let stub: StubUpstream;
-  let base: string;
+  const start = stubUpstreams();
   let alice: Session;
   let aliceProfile: number;
   let secrets: SecretsService;
   const logs: string[] = [];
   let restoreStdout: () => void;
 
-  /** An active provider of alice's with a key, pointing at `path` on the stub. */
+  /** An active provider of alice's with a key, pointing at `upstream` (null: a call that never goes out). */
   async function provider(
-    path: string,
+    upstream: StubUpstream | null,
     opts: { name?: string; key?: string | null; active?: boolean; baseUrl?: string; defaultModel?: string } = {},
   ): Promise<number> {
-    const id = await f.provider(aliceProfile, { name: opts.name, baseUrl: opts.baseUrl ?? `${stub.origin}${path}` });
+    const id = await f.provider(aliceProfile, {
+      name: opts.name,
+      baseUrl: opts.baseUrl ?? (upstream ? `${upstream.origin}/v1` : undefined),
+    });
     const key = opts.key === undefined ? KEY : opts.key;
     await db.query(`UPDATE providers SET api_key_ciphertext = $2, is_active = $3, default_model = $4 WHERE id = $1`, [
       id,
@@ -57,7 +55,6 @@ describe('prompt passthrough', () => {
     return id;
   }
 
-  const receivedAt = (path: string) => stub.received.filter((r) => r.path === `${path}/chat/completions`);
   const usageRows = (providerId: number) =>
     db.query(`SELECT row_to_json(u)::text AS row, u.* FROM prompt_usage u WHERE provider_id = $1`, [providerId]);
 
@@ -70,13 +67,6 @@ describe('prompt passthrough', () => {
     }) as typeof process.stdout.write;
     restoreStdout = () => (process.stdout.write = write);
 
-    stub = await startStubUpstream((req, res, received) => {
-      const path = received.path.replace(/\/chat\/completions$/, '');
-      const route = routes.get(path);
-      if (route) return route(req, res, received);
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"no route"}');
-    });
-    base = stub.origin;
     t = await startTestApp({
       EGRESS_ALLOW_HOSTS: '127.0.0.1',
       EGRESS_FIRST_BYTE_TIMEOUT_MS: '800',
@@ -94,15 +84,14 @@ describe('prompt passthrough', () => {
   afterAll(async () => {
     restoreStdout?.();
     await t?.close();
-    await stub?.close();
   });
 
   const listening = () => `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
 
   it('forwards the body with the provider key only, and relays the JSON answer unchanged', async () => {
     const answer = JSON.stringify(COMPLETION);
-    routes.set('/plain', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(answer));
-    const id = await provider('/plain');
+    const upstream = await start((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(answer));
+    const id = await provider(upstream);
     const res = await t.inject({
       method: 'POST',
       url: url(id),
@@ -119,8 +108,9 @@ describe('prompt passthrough', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe(answer);
     expect(res.headers['cache-control']).toBe(NEVER_CACHE);
-    const [got] = receivedAt('/plain');
+    const [got] = upstream.received;
     expect(got.method).toBe('POST');
+    expect(got.path).toBe('/v1/chat/completions');
     expect(JSON.parse(got.body)).toEqual({ ...prompt({ temperature: 0.2 }), model: 'stub-model' });
     expect(got.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(Object.keys(got.headers).sort()).toEqual([
@@ -136,8 +126,8 @@ describe('prompt passthrough', () => {
   });
 
   it("keeps the caller's model", async () => {
-    routes.set('/model', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-    const id = await provider('/model');
+    const upstream = await start((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    const id = await provider(upstream);
     const res = await t.inject({
       method: 'POST',
       url: url(id),
@@ -145,15 +135,15 @@ describe('prompt passthrough', () => {
       payload: prompt({ model: 'mine' }),
     });
     expect(res.statusCode).toBe(200);
-    expect(JSON.parse(receivedAt('/model')[0].body).model).toBe('mine');
+    expect(JSON.parse(upstream.received[0].body).model).toBe('mine');
   });
 
   it('passes an upstream 4xx through, status and body', async () => {
     const body = '{"error":{"message":"bad model","type":"invalid_request_error"}}';
-    routes.set('/4xx', (_req, res) => res.writeHead(400, { 'content-type': 'application/json' }).end(body));
+    const upstream = await start((_req, res) => res.writeHead(400, { 'content-type': 'application/json' }).end(body));
     const res = await t.inject({
       method: 'POST',
-      url: url(await provider('/4xx')),
+      url: url(await provider(upstream)),
       headers: alice.bearer,
       payload: prompt(),
     });
@@ -162,10 +152,10 @@ describe('prompt passthrough', () => {
   });
 
   it('maps an upstream 5xx to 502 naming its status', async () => {
-    routes.set('/5xx', (_req, res) => res.writeHead(503, { 'content-type': 'text/plain' }).end('down'));
+    const upstream = await start((_req, res) => res.writeHead(503, { 'content-type': 'text/plain' }).end('down'));
     const res = await t.inject({
       method: 'POST',
-      url: url(await provider('/5xx')),
+      url: url(await provider(upstream)),
       headers: alice.bearer,
       payload: prompt(),
     });
@@ -180,10 +170,10 @@ describe('prompt passthrough', () => {
   });
 
   it('maps a timeout to 504', async () => {
-    routes.set('/hang', () => undefined);
+    const upstream = await start(() => undefined);
     const res = await t.inject({
       method: 'POST',
-      url: url(await provider('/hang')),
+      url: url(await provider(upstream)),
       headers: alice.bearer,
       payload: prompt(),
     });
@@ -192,7 +182,7 @@ describe('prompt passthrough', () => {
   });
 
   it('maps a refused connection to 502', async () => {
-    const id = await provider('', { baseUrl: `http://127.0.0.1:${await closedPort()}/v1` });
+    const id = await provider(null, { baseUrl: `http://127.0.0.1:${await closedPort()}/v1` });
     const res = await t.inject({ method: 'POST', url: url(id), headers: alice.bearer, payload: prompt() });
     expect(res.statusCode).toBe(502);
     expect(res.json()).toMatchObject({ statusCode: 502, code: 'egress_connect_failed' });
@@ -200,24 +190,24 @@ describe('prompt passthrough', () => {
 
   it('refuses private and metadata addresses that are not allowed, before connecting', async () => {
     for (const host of ['10.0.0.1', '169.254.169.254']) {
-      const id = await provider('', { baseUrl: `http://${host}/v1` });
+      const id = await provider(null, { baseUrl: `http://${host}/v1` });
       const res = await t.inject({ method: 'POST', url: url(id), headers: alice.bearer, payload: prompt() });
       expect(res.statusCode).toBe(502);
       expect(res.json()).toMatchObject({ code: 'egress_refused_address' });
     }
     // An egress module without the tests' allowance refuses loopback too: the stub sees nothing.
     const strict = new EgressService({});
-    const before = stub.connections;
-    await expect(strict.request({ url: `${base}/plain/chat/completions`, method: 'POST' })).rejects.toBeInstanceOf(
-      EgressRefusedAddressError,
-    );
-    expect(stub.connections).toBe(before);
+    const upstream = await start((_req, res) => res.end('{}'));
+    await expect(
+      strict.request({ url: `${upstream.origin}/v1/chat/completions`, method: 'POST' }),
+    ).rejects.toBeInstanceOf(EgressRefusedAddressError);
+    expect(upstream.connections).toBe(0);
     await strict.onApplicationShutdown();
   });
 
   it('relays a stream chunk by chunk: the first chunk arrives before the upstream has finished', async () => {
     const rest = signal();
-    routes.set('/stream', (_req, res) => {
+    const upstream = await start((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: {"choices":[{"delta":{"content":"first"}}]}\n\n');
       void rest.promise.then(() => {
@@ -226,7 +216,7 @@ describe('prompt passthrough', () => {
         res.end('data: [DONE]\n\n');
       });
     });
-    const id = await provider('/stream');
+    const id = await provider(upstream);
     const res = await httpRequest(`${listening()}${url(id)}`, {
       method: 'POST',
       headers: { ...alice.bearer, 'content-type': 'application/json' },
@@ -263,13 +253,13 @@ describe('prompt passthrough', () => {
 
   it('aborts the upstream call when the client goes away', async () => {
     let upstreamClosed: Promise<void> | undefined;
-    routes.set('/leave', (_req, res, received) => {
+    const upstream = await start((_req, res, received) => {
       upstreamClosed = received.connectionClosed;
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: {"choices":[{"delta":{"content":"first"}}]}\n\n');
       // …and never the rest.
     });
-    const id = await provider('/leave');
+    const id = await provider(upstream);
     const res = await httpRequest(`${listening()}${url(id)}`, {
       method: 'POST',
       headers: { ...alice.bearer, 'content-type': 'application/json' },
@@ -290,8 +280,10 @@ describe('prompt passthrough', () => {
   });
 
   it('gives the slot back when a client leaves before the first byte, so leaving never leads to 429', async () => {
-    routes.set('/silent', (_req, res) => res.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders());
-    const id = await provider('/silent');
+    const upstream = await start((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders(),
+    );
+    const id = await provider(upstream);
     for (let i = 1; i <= 5; i++) {
       const leave = new AbortController();
       const call = httpRequest(`${listening()}${url(id)}`, {
@@ -301,7 +293,7 @@ describe('prompt passthrough', () => {
         signal: leave.signal,
       });
       await waitFor(
-        () => receivedAt('/silent').length,
+        () => upstream.received.length,
         (n) => n === i,
         { timeoutMs: 5000, what: `call ${i} upstream` },
       );
@@ -314,10 +306,10 @@ describe('prompt passthrough', () => {
       { timeoutMs: 5000, what: 'five usage rows' },
     );
     expect(value.every((r: { outcome: string }) => r.outcome === 'egress_aborted')).toBe(true);
-    routes.set('/after-leaving', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    const answering = await start((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
     const after = await t.inject({
       method: 'POST',
-      url: url(await provider('/after-leaving')),
+      url: url(await provider(answering)),
       headers: alice.bearer,
       payload: prompt(),
     });
@@ -335,8 +327,8 @@ describe('prompt passthrough', () => {
     });
 
     it('409 for an inactive provider and for one without a key', async () => {
-      const inactive = await provider('/plain', { active: false });
-      const keyless = await provider('/plain', { key: null });
+      const inactive = await provider(null, { active: false });
+      const keyless = await provider(null, { key: null });
       const a = await t.inject({ method: 'POST', url: url(inactive), headers: alice.bearer, payload: prompt() });
       expect(a.statusCode).toBe(409);
       expect(a.json()).toMatchObject({ code: 'provider_not_active', message: 'provider is not active' });
@@ -346,14 +338,14 @@ describe('prompt passthrough', () => {
     });
 
     it('resolves a slug, and answers 409 with the ids when it names several', async () => {
-      routes.set('/slug', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-      const one = await provider('/slug', { name: 'Unique Gateway (EU)' });
+      const upstream = await start((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+      const one = await provider(upstream, { name: 'Unique Gateway (EU)' });
       expect(
         (await t.inject({ method: 'POST', url: url('unique-gateway-eu'), headers: alice.bearer, payload: prompt() }))
           .statusCode,
       ).toBe(200);
-      const first = await provider('/slug', { name: 'Twin Gateway' });
-      const second = await provider('/slug', { name: '--twin  gateway!' });
+      const first = await provider(upstream, { name: 'Twin Gateway' });
+      const second = await provider(upstream, { name: '--twin  gateway!' });
       const res = await t.inject({
         method: 'POST',
         url: url('twin-gateway'),
@@ -366,15 +358,15 @@ describe('prompt passthrough', () => {
     });
 
     it('400 with problems for a body without messages', async () => {
-      const id = await provider('/plain');
+      const id = await provider(null);
       const res = await t.inject({ method: 'POST', url: url(id), headers: alice.bearer, payload: { model: 'x' } });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({ code: 'invalid_prompt', problems: [{ field: 'messages' }] });
     });
 
     it('takes bodies up to 1 MiB, and answers 413 above', async () => {
-      routes.set('/big', (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-      const id = await provider('/big');
+      const upstream = await start((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+      const id = await provider(upstream);
       const big = (n: number) => JSON.stringify(prompt({ padding: 'x'.repeat(n) }));
       const ok = await t.inject({
         method: 'POST',
@@ -393,7 +385,7 @@ describe('prompt passthrough', () => {
     });
 
     it('refuses a cookie call without the CSRF header', async () => {
-      const id = await provider('/plain');
+      const id = await provider(null);
       const res = await t.inject({
         method: 'POST',
         url: url(id),
@@ -405,15 +397,15 @@ describe('prompt passthrough', () => {
 
     it('429 with Retry-After beyond 4 calls in flight for one user', async () => {
       const go = signal();
-      routes.set('/held', (_req, res) => {
+      const upstream = await start((_req, res) => {
         void go.promise.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
       });
-      const id = await provider('/held');
+      const id = await provider(upstream);
       const held = [1, 2, 3, 4].map(() =>
         t.inject({ method: 'POST', url: url(id), headers: alice.bearer, payload: prompt() }),
       );
       await waitFor(
-        () => receivedAt('/held').length,
+        () => upstream.received.length,
         (n) => n === 4,
         { timeoutMs: 5000, what: 'four calls upstream' },
       );
@@ -429,10 +421,10 @@ describe('prompt passthrough', () => {
   });
 
   it('journals each call with its figures and never the prompt, in the table or the log', async () => {
-    routes.set('/journal', (_req, res) =>
+    const upstream = await start((_req, res) =>
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(COMPLETION)),
     );
-    const id = await provider('/journal');
+    const id = await provider(upstream);
     const res = await t.inject({ method: 'POST', url: url(id), headers: alice.bearer, payload: prompt() });
     expect(res.statusCode).toBe(200);
     const { value } = await waitFor(
