@@ -8,6 +8,7 @@ import { MAX_BODY_BYTES, registerBodyParsers } from './common/body-parsing.js';
 import { clientErrorHandler } from './common/client-errors.js';
 import { registerCloseConnectionsOnShutdown } from './common/close-connections.js';
 import { registerNoCache } from './common/no-cache.js';
+import { registerRouteOverrides } from './common/route-overrides.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
 import { setupSwagger } from './common/swagger.js';
 
@@ -38,6 +39,7 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
     requestTimeout: RECEIVE_TIMEOUT_MS,
     clientErrorHandler,
   });
+  registerRouteOverrides(adapter.getInstance());
   registerBodyParsers(adapter.getInstance());
   registerNoCache(adapter.getInstance());
   registerCloseConnectionsOnShutdown(adapter.getInstance());

@@ -15,6 +15,8 @@ import { DatabaseStatus } from './database/database-status.js';
 import { EgressModule } from './egress/egress.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { PASSTHROUGH_ENTITIES } from './passthrough/passthrough.entities.js';
+import { PassthroughModule } from './passthrough/passthrough.module.js';
 import { PROVIDERS_ENTITIES } from './providers/providers.entities.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
@@ -22,7 +24,7 @@ import { USERS_ENTITIES } from './users/users.entities.js';
 import { WorldModule } from './world/world.module.js';
 
 /** Every feature's entities: the schema the app's data source and the TypeORM CLI's describe. */
-export const APP_ENTITIES = [...ACCOUNTS_ENTITIES, ...USERS_ENTITIES, ...PROVIDERS_ENTITIES];
+export const APP_ENTITIES = [...ACCOUNTS_ENTITIES, ...USERS_ENTITIES, ...PROVIDERS_ENTITIES, ...PASSTHROUGH_ENTITIES];
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -32,6 +34,11 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static register({ config, database }: AppModuleOptions): DynamicModule {
+    // The demo echo upstream, and the one private address the egress module may then reach: the
+    // service's own port, which the demo world's "Local echo" provider points at (PORT=0 picks
+    // a port only at listen time: no echo provider can point at it, so nothing is allowed).
+    const demoEcho = config.demoData && !config.isProduction;
+    const echoHost = demoEcho && config.PORT > 0 ? [`127.0.0.1:${config.PORT}`] : [];
     return {
       module: AppModule,
       imports: [
@@ -57,7 +64,7 @@ export class AppModule {
         EgressModule.register({
           isGlobal: true,
           allowPrivate: config.EGRESS_ALLOW_PRIVATE,
-          allowHosts: config.EGRESS_ALLOW_HOSTS,
+          allowHosts: [...config.EGRESS_ALLOW_HOSTS, ...echoHost],
           connectTimeoutMs: config.EGRESS_CONNECT_TIMEOUT_MS,
           firstByteTimeoutMs: config.EGRESS_FIRST_BYTE_TIMEOUT_MS,
           idleTimeoutMs: config.EGRESS_IDLE_TIMEOUT_MS,
@@ -70,6 +77,7 @@ export class AppModule {
         DashboardModule,
         AuthModule,
         ProvidersModule,
+        PassthroughModule.register({ demoEcho }),
         WorldModule,
       ],
       providers: [

@@ -10,7 +10,7 @@ import { waitFor } from './support/wait.js';
 
 const URL = '/dashboard/passthrough/api/providers/';
 const PLATFORM = ['OpenAI', 'Anthropic', 'Google AI', 'Mistral', 'Cohere', 'Meta AI', 'Together AI', 'Fireworks'];
-const ACME = ['openai-prod', 'llama-lab', 'anthropic-research', 'groq-trial'];
+const ACME = ['openai-prod', 'llama-lab', 'anthropic-research', 'Local echo', 'groq-trial'];
 const GLOBEX = ['azure-openai', 'mistral-eu'];
 
 type Mini = { id: number; name: string; base_url: string | null };

@@ -88,7 +88,7 @@ describe('npm start on a fresh clone (embedded database, demo data)', () => {
     expect(r.output()).toMatch(/imported the demo world/);
     expect(r.output()).toMatch(/alice\s+pw-alice/);
     expect(r.output()).toMatch(/\/dashboard\/passthrough\//);
-    expect(await providersOf(base, 'alice')).toHaveLength(12);
+    expect(await providersOf(base, 'alice')).toHaveLength(13);
     // npm itself dies of the signal; what matters is that the service closed its database.
     process.kill(-r.child.pid!, 'SIGTERM');
     await r.closed;
@@ -102,7 +102,7 @@ describe('npm start on a fresh clone (embedded database, demo data)', () => {
     running.push(again);
     await waitReady(base, again);
     expect(again.output()).not.toMatch(/imported the demo world/);
-    expect(await providersOf(base, 'carol')).toHaveLength(14);
+    expect(await providersOf(base, 'carol')).toHaveLength(15);
     process.kill(-again.child.pid!, 'SIGKILL');
     await again.exited;
 

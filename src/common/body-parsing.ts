@@ -26,7 +26,7 @@ type RequestWithProblem = FastifyRequest & { [BODY_PROBLEM]?: BodyProblem };
 export const IGNORE_BODY = 'ignoreBody';
 export const IgnoreBody = () => SetMetadata(IGNORE_BODY, true);
 
-/** Per-route body limit below MAX_BODY_BYTES, read by the parsers (`@RouteConfig({ bodyLimit })`). */
+/** Per-route body limit, read by the parsers (`@RouteConfig({ bodyLimit })`); above MAX_BODY_BYTES see route-overrides.ts. */
 export interface RouteBodyConfig {
   bodyLimit?: number;
 }

@@ -176,6 +176,17 @@ export class AppConfig {
   @IsInt()
   @Min(100)
   VERIFICATION_TIMEOUT_MS = 10_000;
+  /** Passthrough calls one user may have in flight at once (per instance); beyond it, 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PASSTHROUGH_MAX_CONCURRENT_PER_USER = 4;
+
+  /** Largest non-streamed passthrough answer relayed (held whole to be read); past it, 502. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  PASSTHROUGH_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';

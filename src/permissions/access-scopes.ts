@@ -140,3 +140,21 @@ export function providerScope(subject: AccessSubject | null, action: ProviderAct
 export function isAccountAction(action: Action): action is AccountAction {
   return (ACCOUNT_ACTIONS as readonly string[]).includes(action);
 }
+
+/**
+ * Whose passthrough calls (the usage journal, `u` = prompt_usage) a user may see: a superuser
+ * everyone's; staff their own and those of every user with a profile in an account where they
+ * have one; anyone else their own; an inactive user none.
+ */
+export function usageScope(subject: AccessSubject | null): AccessScope {
+  if (!subject?.isActive) return NO_ACCESS;
+  if (subject.isSuperuser) return EVERYTHING;
+  if (!subject.isStaff) return { where: 'u.user_id = $1', params: [subject.id] };
+  return {
+    where: `(u.user_id = $1 OR u.user_id IN (
+      SELECT member.user_id
+        FROM user_profiles member
+       WHERE member.account_id IN (SELECT mine.account_id FROM user_profiles mine WHERE mine.user_id = $1)))`,
+    params: [subject.id],
+  };
+}

@@ -3,7 +3,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AppConfig } from '../config/app-config.js';
+import { lastFour } from '../secrets/last-four.js';
+import { SecretsService } from '../secrets/secrets.service.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { DemoEchoRepository } from './demo-echo.repository.js';
 import { WorldImportService } from './world-import.service.js';
 import type { WorldFile, WorldFileUser } from './world.types.js';
 
@@ -47,6 +51,9 @@ export class DemoWorldService {
   constructor(
     private readonly users: UsersRepository,
     private readonly importer: WorldImportService,
+    private readonly demoEcho: DemoEchoRepository,
+    private readonly secrets: SecretsService,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -63,11 +70,30 @@ export class DemoWorldService {
           `(${summary.accounts.created} accounts, ${summary.users.created} users, ${summary.providers.created} providers)`,
       );
     }
+    await this.prepareDemoEcho();
     const usernames = world.users.map((u) => u.username);
     const present = await this.users.countByUsername(usernames);
     return { seeded: empty, logins: present === usernames.length ? demoLogins(world) : [] };
   }
+
+  /**
+   * "Local echo" points at the demo echo upstream this service serves on its own port
+   * (src/passthrough/demo-echo/); a world file cannot know the port, or hold a key.
+   */
+  private async prepareDemoEcho(): Promise<void> {
+    if (this.config.isProduction || this.config.PORT === 0) return;
+    await this.demoEcho.prepare({
+      baseUrl: `http://127.0.0.1:${this.config.PORT}/demo/openai/v1`,
+      defaultModel: DEMO_ECHO_MODEL,
+      apiKeyCiphertext: this.secrets.encrypt(DEMO_ECHO_KEY),
+      apiKeyLast4: lastFour(DEMO_ECHO_KEY),
+    });
+  }
 }
+
+/** Any key will do: the demo echo accepts every bearer token. */
+const DEMO_ECHO_KEY = 'demo-echo-key-not-a-secret';
+const DEMO_ECHO_MODEL = 'echo-1';
 
 /**
  * Each demo user's login and what it shows, worked out from the world so the two cannot

@@ -79,7 +79,7 @@ describe('the demo world (data/demo-world.json)', () => {
     expect(logins.map((l) => l.username)).toEqual(world.users.map((u) => u.username));
     expect(logins.every((l) => l.password === `pw-${l.username}`)).toBe(true);
     const shows = Object.fromEntries(logins.map((l) => [l.username, l.shows]));
-    expect(shows.admin).toMatch(/^superuser: reads every provider \(14\)/);
+    expect(shows.admin).toMatch(/^superuser: reads every provider \(15\)/);
     expect(shows.staff).toMatch(/^staff, platform profile only: reads the 8 platform providers/);
     expect(shows.carol).toMatch(/^profiles in Acme Robotics and Globex Health/);
     expect(shows.dave).toMatch(/^no profile/);

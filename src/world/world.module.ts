@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { UsersModule } from '../users/users.module.js';
+import { DemoEchoRepository } from './demo-echo.repository.js';
 import { DemoWorldService } from './demo-world.service.js';
 import { WorldImportRepository } from './world-import.repository.js';
 import { WorldImportService } from './world-import.service.js';
@@ -7,7 +8,7 @@ import { WorldImportService } from './world-import.service.js';
 /** Importing world files (the CLI builds its own WorldImportService) and the demo data at start-up. */
 @Module({
   imports: [UsersModule],
-  providers: [WorldImportRepository, WorldImportService, DemoWorldService],
+  providers: [WorldImportRepository, WorldImportService, DemoWorldService, DemoEchoRepository],
   exports: [WorldImportService, DemoWorldService],
 })
 export class WorldModule {}

@@ -2,6 +2,7 @@ import { InitialSchema1764400000000 } from './1764400000000-InitialSchema.js';
 import { ChangeNotifications1764500000000 } from './1764500000000-ChangeNotifications.js';
 import { ProviderRecord1764600000000 } from './1764600000000-ProviderRecord.js';
 import { ProviderVerifications1764700000000 } from './1764700000000-ProviderVerifications.js';
+import { PromptUsage1764800000000 } from './1764800000000-PromptUsage.js';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   ChangeNotifications1764500000000,
   ProviderRecord1764600000000,
   ProviderVerifications1764700000000,
+  PromptUsage1764800000000,
 ];

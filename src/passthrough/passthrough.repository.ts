@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { NO_ACCESS, type AccessScope } from '../permissions/access-scopes.js';
+import { PROVIDER_SLUG_SQL } from './provider-slug.js';
+
+/** What a call needs of its provider. The key is still the secrets envelope, never plaintext. */
+export interface PassthroughTarget {
+  id: number;
+  name: string;
+  baseUrl: string | null;
+  isActive: boolean;
+  defaultModel: string;
+  apiKeyCiphertext: string | null;
+}
+
+export interface UsageRecord {
+  userId: number;
+  providerId: number;
+  model: string;
+  streamed: boolean;
+  upstreamStatus: number | null;
+  outcome: string;
+  timeToFirstByteMs: number | null;
+  durationMs: number;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  totalTokens: number | null;
+}
+
+export interface UsageFilter {
+  providerId?: number;
+  since?: Date;
+  until?: Date;
+}
+
+export interface UsageTotalsRow {
+  provider_id: number;
+  day?: string;
+  calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export interface UsageCallRow {
+  id: string;
+  user_id: number | null;
+  provider_id: number;
+  model: string;
+  streamed: boolean;
+  upstream_status: number | null;
+  outcome: string;
+  time_to_first_byte_ms: number | null;
+  duration_ms: number;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  created_at: Date;
+}
+
+const TOTALS = `count(*)::int AS calls,
+  coalesce(sum(u.prompt_tokens), 0)::int AS prompt_tokens,
+  coalesce(sum(u.completion_tokens), 0)::int AS completion_tokens,
+  coalesce(sum(u.total_tokens), 0)::int AS total_tokens`;
+
+/** Every SQL of the passthrough: which provider a call goes to, and the usage journal. */
+@Injectable()
+export class PassthroughRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * The providers within `scope` (the caller's read scope) that `id` or `slug` names. The scope
+   * is in the WHERE, so a provider the caller may not read is never loaded.
+   */
+  async findTargets(scope: AccessScope, id: number | null, slug: string): Promise<PassthroughTarget[]> {
+    if (scope === NO_ACCESS) return [];
+    const n = scope.params.length;
+    const rows: {
+      id: number;
+      name: string;
+      base_url: string | null;
+      is_active: boolean;
+      default_model: string;
+      api_key_ciphertext: string | null;
+    }[] = await this.db.query(
+      `SELECT p.id, p.name, p.base_url, p.is_active, p.default_model, p.api_key_ciphertext
+         FROM providers p
+        WHERE (p.id = $${n + 1}::int OR ${PROVIDER_SLUG_SQL} = $${n + 2})
+          AND (${scope.where})
+        ORDER BY p.id`,
+      [...scope.params, id, slug],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      baseUrl: r.base_url,
+      isActive: r.is_active,
+      defaultModel: r.default_model,
+      apiKeyCiphertext: r.api_key_ciphertext,
+    }));
+  }
+
+  async recordUsage(r: UsageRecord): Promise<void> {
+    await this.db.query(
+      `INSERT INTO prompt_usage (user_id, provider_id, model, streamed, upstream_status, outcome,
+                                 time_to_first_byte_ms, duration_ms, prompt_tokens, completion_tokens, total_tokens)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        r.userId,
+        r.providerId,
+        r.model,
+        r.streamed,
+        r.upstreamStatus,
+        r.outcome,
+        r.timeToFirstByteMs,
+        r.durationMs,
+        r.promptTokens,
+        r.completionTokens,
+        r.totalTokens,
+      ],
+    );
+  }
+
+  /** Per-provider totals, per-(provider, UTC day) totals and the latest calls within `scope` (a condition on `u`). */
+  async usage(
+    scope: AccessScope,
+    filter: UsageFilter,
+    latest: number,
+  ): Promise<{ byProvider: UsageTotalsRow[]; byDay: UsageTotalsRow[]; calls: UsageCallRow[] }> {
+    if (scope === NO_ACCESS) return { byProvider: [], byDay: [], calls: [] };
+    const params: unknown[] = [...scope.params];
+    const conditions = [`(${scope.where})`];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      conditions.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.providerId !== undefined) add('u.provider_id = ?', filter.providerId);
+    if (filter.since) add('u.created_at >= ?', filter.since);
+    if (filter.until) add('u.created_at < ?', filter.until);
+    const where = conditions.join(' AND ');
+    const byProvider: UsageTotalsRow[] = await this.db.query(
+      `SELECT u.provider_id, ${TOTALS} FROM prompt_usage u WHERE ${where} GROUP BY u.provider_id ORDER BY u.provider_id`,
+      params,
+    );
+    const byDay: UsageTotalsRow[] = await this.db.query(
+      `SELECT u.provider_id, to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, ${TOTALS}
+         FROM prompt_usage u WHERE ${where}
+        GROUP BY u.provider_id, day ORDER BY day, u.provider_id`,
+      params,
+    );
+    const calls: UsageCallRow[] = await this.db.query(
+      `SELECT u.id, u.user_id, u.provider_id, u.model, u.streamed, u.upstream_status, u.outcome,
+              u.time_to_first_byte_ms, u.duration_ms, u.prompt_tokens, u.completion_tokens, u.total_tokens, u.created_at
+         FROM prompt_usage u WHERE ${where}
+        ORDER BY u.created_at DESC, u.id DESC LIMIT $${params.length + 1}`,
+      [...params, latest],
+    );
+    return { byProvider, byDay, calls };
+  }
+}
