@@ -44,6 +44,8 @@ export async function createApp(
     clientErrorHandler,
     // The request id comes from the caller's headers when sane (request-id.ts), never as is.
     requestIdHeader: false,
+    // Which peers' X-Forwarded-For is believed for the client address (sign-in throttling).
+    trustProxy: config.trustProxy,
     genReqId: (request: IncomingMessage) => requestIdFrom(request.headers),
   });
   registerRequestLogging(adapter.getInstance());

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ACCOUNTS_ENTITIES } from './accounts/accounts.entities.js';
+import { AUTH_ENTITIES } from './auth/auth.entities.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter, ERROR_TRANSLATORS } from './common/all-exceptions.filter.js';
@@ -21,7 +22,7 @@ import { USERS_ENTITIES } from './users/users.entities.js';
 import { WorldModule } from './world/world.module.js';
 
 /** Every feature's entities: the schema the app's data source and the TypeORM CLI's describe. */
-export const APP_ENTITIES = [...ACCOUNTS_ENTITIES, ...USERS_ENTITIES, ...PROVIDERS_ENTITIES];
+export const APP_ENTITIES = [...ACCOUNTS_ENTITIES, ...USERS_ENTITIES, ...AUTH_ENTITIES, ...PROVIDERS_ENTITIES];
 
 export interface AppModuleOptions {
   config: AppConfig;

@@ -47,17 +47,21 @@ export class AuthService implements OnModuleInit {
    * throttle. Refusals are SignInRefused errors.
    */
   async signIn(request: FastifyRequest, username: string, password: string): Promise<SignedIn> {
-    await this.assertNotThrottled(request, username);
+    await this.assertNotThrottled(request, username, false);
 
     let checked: { credentials: UserCredentials | null; matches: boolean };
     try {
       checked = await this.checks.run(async () => {
-        // Again once a slot is free: attempts that queued at the same time may have failed since.
-        await this.assertNotThrottled(request, username);
+        // Again once a slot is free, against the counts every instance shares: attempts that
+        // queued at the same time, here or elsewhere, may have failed since.
+        await this.assertNotThrottled(request, username, true);
         // Looked up only once a slot is held, so that a flood refused by the queue never
         // reaches the database, whose pool every other request needs.
         const credentials = await this.users.findCredentials(username);
-        return { credentials, matches: await verifyPassword(credentials?.passwordHash ?? this.dummyHash, password) };
+        const matches = await verifyPassword(credentials?.passwordHash ?? this.dummyHash, password);
+        // Counted while the slot is held, so that the next attempt's check sees it.
+        if (!matches || !credentials || !credentials.isActive) await this.throttle.recordFailure(request, username);
+        return { credentials, matches };
       });
     } catch (err) {
       if (err instanceof PasswordChecksBusy) throw new SignInBusy(1);
@@ -65,16 +69,13 @@ export class AuthService implements OnModuleInit {
     }
     const { credentials, matches } = checked;
 
-    if (!matches || !credentials || !credentials.isActive) {
-      await this.throttle.recordFailure(request, username);
-      throw new InvalidCredentials();
-    }
+    if (!matches || !credentials || !credentials.isActive) throw new InvalidCredentials();
     const token = this.tokens.issue(credentials.id);
     return { token, csrfToken: this.csrf.issue(token.jti) };
   }
 
-  private async assertNotThrottled(request: FastifyRequest, username: string): Promise<void> {
-    const throttled = await this.throttle.check(request, username);
+  private async assertNotThrottled(request: FastifyRequest, username: string, shared: boolean): Promise<void> {
+    const throttled = await this.throttle.check(request, username, { shared });
     if (throttled) throw new SignInThrottled(throttled.retryAfterSeconds);
   }
 }

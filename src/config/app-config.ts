@@ -171,6 +171,21 @@ export class AppConfig {
   @Min(1)
   EGRESS_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
+  /**
+   * The proxies in front of the service, whose X-Forwarded-For decides the client address
+   * (sign-in throttling, logs): comma-separated addresses, CIDR ranges or proxy-addr's names
+   * (`loopback`, `linklocal`, `uniquelocal`). Empty: none, the peer's own address is the
+   * client's. No hop count: Fastify 5 trusts no peer for one, since a count cannot tell a
+   * proxy from a client that sends a forged header.
+   */
+  @Matches(
+    /^([0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal)(\s*,\s*([0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal))*$|^$/,
+    {
+      message: 'TRUST_PROXY must be comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+    },
+  )
+  TRUST_PROXY = '';
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
@@ -189,6 +204,12 @@ export class AppConfig {
   /** The embedded database has one connection, none to spare for the change listener. */
   get providersCache(): boolean {
     return (this.PROVIDERS_CACHE ?? (this.isProduction ? 'on' : 'off')) === 'on' && !this.embeddedDatabase;
+  }
+
+  /** TRUST_PROXY as Fastify's `trustProxy` takes it. */
+  get trustProxy(): false | string[] {
+    const value = this.TRUST_PROXY.trim();
+    return value === '' ? false : value.split(',').map((entry) => entry.trim());
   }
 
   get cookieSecure(): boolean {

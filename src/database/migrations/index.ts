@@ -1,6 +1,12 @@
 import { InitialSchema1764400000000 } from './1764400000000-InitialSchema.js';
 import { ChangeNotifications1764500000000 } from './1764500000000-ChangeNotifications.js';
 import { ProviderRecord1764600000000 } from './1764600000000-ProviderRecord.js';
+import { SharedSignIn1764900000000 } from './1764900000000-SharedSignIn.js';
 
 /** Every migration, oldest first. A new migration file is added here too. */
-export const MIGRATIONS = [InitialSchema1764400000000, ChangeNotifications1764500000000, ProviderRecord1764600000000];
+export const MIGRATIONS = [
+  InitialSchema1764400000000,
+  ChangeNotifications1764500000000,
+  ProviderRecord1764600000000,
+  SharedSignIn1764900000000,
+];
