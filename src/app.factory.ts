@@ -12,7 +12,10 @@ import { registerCloseConnectionsOnShutdown } from './common/close-connections.j
 import { registerNoCache } from './common/no-cache.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
 import { setupSwagger } from './common/swagger.js';
+import { registerLoadShedding } from './observability/load-shedding.js';
+import { MetricsService } from './observability/metrics.service.js';
 import { requestIdFrom } from './observability/request-id.js';
+import { registerRequestMetrics } from './observability/request-metrics.js';
 import { registerRequestLogging } from './observability/request-logging.js';
 import { ServiceLogger } from './observability/service-logger.js';
 
@@ -57,6 +60,10 @@ export async function createApp(
     bodyParser: false,
     logger,
   });
+  const metrics = app.get(MetricsService);
+  // Before any route is registered (app.init), so that every route is measured and can be shed.
+  registerRequestMetrics(adapter.getInstance(), metrics);
+  await registerLoadShedding(app, config, metrics);
   // HSTS goes with Secure cookies: both say that browsers reach the service over HTTPS.
   await registerSecurityHeaders(app, { hsts: config.cookieSecure });
   await registerAuthPlugins(app, config);

@@ -15,6 +15,7 @@ import { dataSourceOptions, type DatabaseSettings } from './database/data-source
 import { DatabaseStatus } from './database/database-status.js';
 import { EgressModule } from './egress/egress.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { PROVIDERS_ENTITIES } from './providers/providers.entities.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
@@ -65,6 +66,7 @@ export class AppModule {
           maxResponseBytes: config.EGRESS_MAX_RESPONSE_BYTES,
         }),
         DataChangesModule,
+        ObservabilityModule,
         HealthModule,
         DashboardModule,
         AuthModule,

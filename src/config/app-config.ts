@@ -1,7 +1,18 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
-import { toBool, toInt, toList } from './env-values.js';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+import { toBool, toInt, toList, toNumber } from './env-values.js';
 import { formatProblems, productionProblems } from './production-checks.js';
 
 /**
@@ -186,6 +197,33 @@ export class AppConfig {
   )
   TRUST_PROXY = '';
 
+  /** Unset: no metrics server. GET /metrics (Prometheus text) on this port, never the public one. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Load shedding: past this event-loop delay, requests are answered 503 at once; 0 is off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SHED_MAX_EVENT_LOOP_DELAY_MS = 1000;
+
+  /** Load shedding: past this share of time the event loop is busy (0 to 1), 503 at once; 0 is off. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  SHED_MAX_EVENT_LOOP_UTILIZATION = 0;
+
+  /** The Retry-After of a shed request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SHED_RETRY_AFTER_SECONDS = 2;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
@@ -226,6 +264,7 @@ const OPTIONAL_KEYS = [
   'PROVIDERS_CACHE',
   'SECRETS_KEY',
   'SECRETS_KEY_PREVIOUS',
+  'METRICS_PORT',
 ];
 
 /** The name of every setting: the environment variables the service reads. */
