@@ -62,6 +62,19 @@ describe('sign-in limits and sign-outs shared by every instance', () => {
     await expect(attempt(b, 'bob', 'pw-bob', '10.9.1.2')).resolves.toMatchObject({ statusCode: 429 });
   });
 
+  it('counts any username, a NUL in it too, in the shared table', async () => {
+    const odd = 'ev\u0000il';
+    const statuses: number[] = [];
+    for (let i = 0; i < PER_USER + 1; i++) {
+      statuses.push((await attempt(i % 2 ? b : a, odd, 'wrong', `10.9.5.${i + 1}`)).statusCode);
+    }
+    expect(statuses).toEqual([...Array(PER_USER).fill(401), 429]);
+    const rows: unknown[] = await a.app
+      .get(DataSource)
+      .query(`SELECT key FROM sign_in_failures WHERE failures = $1`, [PER_USER]);
+    expect(rows.length).toBeGreaterThan(0);
+  });
+
   it('per address too, across usernames and instances', async () => {
     for (let i = 0; i < PER_ADDRESS; i++) {
       await expect(attempt(i % 2 ? a : b, `nobody-${i}`, 'guess', '10.9.2.1')).resolves.toMatchObject({

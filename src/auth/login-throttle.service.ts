@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
 import '@fastify/rate-limit';
 import { AppConfig } from '../config/app-config.js';
 import { clientAddressKey } from './throttle/client-address-key.js';
@@ -116,7 +117,12 @@ export class LoginThrottle implements OnModuleInit, OnModuleDestroy {
 
   private keysFor(request: FastifyRequest, username: string): { key: string; max: number }[] {
     return [
-      { key: `user:${username}`.slice(0, 300), max: this.config.LOGIN_MAX_FAILURES_PER_USER },
+      // Hashed: a username is whatever a caller typed (up to the body limit, NUL included),
+      // and neither its length nor its bytes may decide whether it can be counted.
+      {
+        key: `user:${createHash('sha256').update(username).digest('base64url')}`,
+        max: this.config.LOGIN_MAX_FAILURES_PER_USER,
+      },
       { key: `address:${clientAddressKey(request.ip)}`, max: this.config.LOGIN_MAX_FAILURES_PER_IP },
     ];
   }
