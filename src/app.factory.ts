@@ -1,8 +1,10 @@
 import 'reflect-metadata';
-import { ValidationPipe, type LogLevel } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppModuleOptions } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
 import { registerAuthPlugins } from './auth/auth-plugins.js';
 import { MAX_BODY_BYTES, registerBodyParsers } from './common/body-parsing.js';
 import { clientErrorHandler } from './common/client-errors.js';
@@ -11,8 +13,12 @@ import { registerNoCache } from './common/no-cache.js';
 import { registerRouteOverrides } from './common/route-overrides.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
 import { setupSwagger } from './common/swagger.js';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+import { registerLoadShedding } from './observability/load-shedding.js';
+import { MetricsService } from './observability/metrics.service.js';
+import { requestIdFrom } from './observability/request-id.js';
+import { registerRequestMetrics } from './observability/request-metrics.js';
+import { registerRequestLogging } from './observability/request-logging.js';
+import { ServiceLogger } from './observability/service-logger.js';
 
 /**
  * Time a client has to send a whole request (headers and body). Fastify's default is none, so
@@ -22,8 +28,10 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
 const RECEIVE_TIMEOUT_MS = 30_000;
 
 /** Builds the whole application, exactly as production runs it; main.ts and the e2e tests share it. */
-export async function createApp(options: AppModuleOptions): Promise<NestFastifyApplication> {
-  const { config } = options;
+export async function createApp(
+  options: AppModuleOptions & { logger?: ServiceLogger },
+): Promise<NestFastifyApplication> {
+  const { config, logger = readableLogger(config) } = options;
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     // `/x` and `/x/` are one route: the dashboard app calls the providers list with the slash.
@@ -38,16 +46,26 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
     handlerTimeout: config.REQUEST_TIMEOUT_MS,
     requestTimeout: RECEIVE_TIMEOUT_MS,
     clientErrorHandler,
+    // The request id comes from the caller's headers when sane (request-id.ts), never as is.
+    requestIdHeader: false,
+    // Which peers' X-Forwarded-For is believed for the client address (sign-in throttling).
+    trustProxy: config.trustProxy,
+    genReqId: (request: IncomingMessage) => requestIdFrom(request.headers),
   });
   registerRouteOverrides(adapter.getInstance());
+  registerRequestLogging(adapter.getInstance());
   registerBodyParsers(adapter.getInstance());
   registerNoCache(adapter.getInstance());
   registerCloseConnectionsOnShutdown(adapter.getInstance());
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(options), adapter, {
     bodyParser: false,
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+    logger,
   });
+  const metrics = app.get(MetricsService);
+  // Before any route is registered (app.init), so that every route is measured and can be shed.
+  registerRequestMetrics(adapter.getInstance(), metrics);
+  await registerLoadShedding(app, config, metrics);
   // HSTS goes with Secure cookies: both say that browsers reach the service over HTTPS.
   await registerSecurityHeaders(app, { hsts: config.cookieSecure });
   await registerAuthPlugins(app, config);
@@ -55,4 +73,17 @@ export async function createApp(options: AppModuleOptions): Promise<NestFastifyA
   setupSwagger(app);
   await app.init();
   return app;
+}
+
+/**
+ * The service's one logger, as the configuration asks for it: JSON lines in production. Only
+ * the service process (main.ts) writes JSON; an application built inside a test process keeps
+ * the readable lines, which the tests read.
+ */
+export function serviceLogger(config: AppConfig): ServiceLogger {
+  return new ServiceLogger({ json: config.isProduction, level: config.LOG_LEVEL });
+}
+
+function readableLogger(config: AppConfig): ServiceLogger {
+  return new ServiceLogger({ json: false, level: config.LOG_LEVEL });
 }

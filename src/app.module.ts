@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ACCOUNTS_ENTITIES } from './accounts/accounts.entities.js';
+import { AUTH_ENTITIES } from './auth/auth.entities.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter, ERROR_TRANSLATORS } from './common/all-exceptions.filter.js';
@@ -17,6 +18,7 @@ import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { PASSTHROUGH_ENTITIES } from './passthrough/passthrough.entities.js';
 import { PassthroughModule } from './passthrough/passthrough.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { PROVIDERS_ENTITIES } from './providers/providers.entities.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
@@ -24,7 +26,13 @@ import { USERS_ENTITIES } from './users/users.entities.js';
 import { WorldModule } from './world/world.module.js';
 
 /** Every feature's entities: the schema the app's data source and the TypeORM CLI's describe. */
-export const APP_ENTITIES = [...ACCOUNTS_ENTITIES, ...USERS_ENTITIES, ...PROVIDERS_ENTITIES, ...PASSTHROUGH_ENTITIES];
+export const APP_ENTITIES = [
+  ...ACCOUNTS_ENTITIES,
+  ...USERS_ENTITIES,
+  ...AUTH_ENTITIES,
+  ...PROVIDERS_ENTITIES,
+  ...PASSTHROUGH_ENTITIES,
+];
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -73,6 +81,7 @@ export class AppModule {
         }),
         JobsModule.register({ isGlobal: true, stopTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }),
         DataChangesModule,
+        ObservabilityModule,
         HealthModule,
         DashboardModule,
         AuthModule,

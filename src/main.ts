@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.factory.js';
+import { createApp, serviceLogger } from './app.factory.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { configWarnings } from './config/production-checks.js';
 import { openDatabaseTarget } from './database/database-target.js';
@@ -18,10 +18,13 @@ async function bootstrap(): Promise<void> {
     }
     throw err;
   }
+  // Before anything logs: the warnings below are already in the configured format.
+  const serviceLog = serviceLogger(config);
+  Logger.overrideLogger(serviceLog);
   for (const warning of configWarnings(config)) logger.warn(warning);
 
   const database = await openDatabaseTarget(config);
-  const app = await createApp({ config, database: database.settings });
+  const app = await createApp({ config, database: database.settings, logger: serviceLog });
   const demo = config.demoData ? await app.get(DemoWorldService).seedIfEmpty() : undefined;
   /** The HTTP server (after its requests in flight), then the pool and the change listener. */
   const closeAll = async () => {

@@ -19,6 +19,7 @@ import { AppConfig } from '../config/app-config.js';
 import { UsersService } from '../users/users.service.js';
 import { clearSessionCookies, setSessionCookies } from './auth-cookies.js';
 import type { AuthUser } from '../users/auth-user.js';
+import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { Authenticated } from './authenticated.decorator.js';
 import { CurrentUser } from './current-user.decorator.js';
@@ -26,6 +27,7 @@ import { LoginDto } from './dto/login.dto.js';
 import { MeDto, toMeDto } from './dto/me.dto.js';
 import { TokenResponseDto } from './dto/token-response.dto.js';
 import { Public } from './public.decorator.js';
+import { TokenRevocations } from './revocation/token-revocations.service.js';
 import { SameSiteOnly } from './same-site-only.decorator.js';
 
 /** Sign-in bodies are two short strings; anything bigger is refused before it is read (413). */
@@ -40,6 +42,8 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly users: UsersService,
     private readonly config: AppConfig,
+    private readonly guard: AuthGuard,
+    private readonly revocations: TokenRevocations,
   ) {}
 
   @Public()
@@ -72,17 +76,33 @@ export class AuthController {
   }
 
   /**
-   * Public so that a browser whose token already expired can still clear its cookies. The
-   * token itself stays valid until it expires (tokens are not stored server-side).
+   * Public so that a browser whose token already expired can still clear its cookies. A valid
+   * token presented (bearer or cookie) is revoked, on every instance.
    */
   @Public()
   @SameSiteOnly('Cross-site sign-out requests are refused')
   @Post('logout')
   @HttpCode(204)
   @IgnoreBody()
-  @ApiOperation({ summary: 'Sign out: clears the access_token and csrftoken cookies' })
-  @ApiNoContentResponse({ description: 'Cookies cleared' })
-  logout(@Res({ passthrough: true }) reply: FastifyReply): void {
+  @ApiOperation({
+    summary: 'Sign out: revokes the token presented (if valid) and clears the access_token and csrftoken cookies',
+  })
+  @ApiNoContentResponse({ description: 'Token revoked, cookies cleared' })
+  @ApiServiceUnavailableResponse({ description: 'The database is unavailable: nothing was revoked' })
+  async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const token = await this.guard.presentedToken(request, reply);
+    if (token) await this.revocations.revoke(token);
+    clearSessionCookies(reply, this.config);
+  }
+
+  @Authenticated()
+  @Post('logout-all')
+  @HttpCode(204)
+  @IgnoreBody()
+  @ApiOperation({ summary: 'Sign out everywhere: revokes every token of the caller, and clears the cookies' })
+  @ApiNoContentResponse({ description: 'Every token issued until now revoked, cookies cleared' })
+  async logoutAll(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    await this.revocations.revokeAll(user.id);
     clearSessionCookies(reply, this.config);
   }
 

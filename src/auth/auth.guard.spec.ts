@@ -11,6 +11,7 @@ import type { Authenticator, Presented } from './authenticator.js';
 import { BearerJwtAuthenticator } from './bearer-jwt.authenticator.js';
 import { CookieJwtAuthenticator } from './cookie-jwt.authenticator.js';
 import { CsrfService } from './csrf.service.js';
+import type { TokenRevocations } from './revocation/token-revocations.service.js';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
 const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET });
@@ -44,8 +45,12 @@ function guardWith(findAuthUser: FindAuthUser, authenticators?: Authenticator[])
     new Reflector(),
     authenticators ?? [new BearerJwtAuthenticator(config, SECRET), new CookieJwtAuthenticator(config, SECRET, csrf)],
     users,
+    noRevocations,
   );
 }
+
+/** Nothing signed out (revocation is checked against PostgreSQL in test/auth-revocation.e2e-spec.ts). */
+const noRevocations = { isRevoked: async () => false } as unknown as TokenRevocations;
 
 function contextFor(
   headers: Record<string, string>,

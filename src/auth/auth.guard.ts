@@ -17,6 +17,7 @@ import { prefersHtml } from './accept.js';
 import { AUTHENTICATORS, type Authenticator, type Presented, type VerifiedCredential } from './authenticator.js';
 import { bearerChallenge } from './challenge.js';
 import { IS_PUBLIC } from './public.decorator.js';
+import { TokenRevocations, type PresentedToken } from './revocation/token-revocations.service.js';
 
 /**
  * The global guard (APP_GUARD): every route needs valid credentials unless it is @Public().
@@ -42,6 +43,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(AUTHENTICATORS) private readonly authenticators: readonly Authenticator[],
     private readonly users: UsersService,
+    private readonly revocations: TokenRevocations,
   ) {
     for (const authenticator of authenticators) this.passport.use(authenticator.name, authenticator.strategy);
   }
@@ -56,12 +58,42 @@ export class AuthGuard implements CanActivate {
     if (!chosen) throw this.unauthenticated(request, reply, false);
     const credential =
       chosen.presented === 'credential' ? await this.verify(chosen.authenticator, request, reply) : null;
-    const user = credential && (await this.userOf(credential));
-    if (!credential || !user) throw this.unauthenticated(request, reply, true);
+    const [user, revoked] = credential
+      ? await Promise.all([this.userOf(credential), this.isRevoked(chosen.authenticator, request, credential)])
+      : [null, false];
+    if (!credential || !user || revoked) throw this.unauthenticated(request, reply, true);
 
     chosen.authenticator.checkRequest?.(request, credential);
     request.user = user;
     return true;
+  }
+
+  /**
+   * The signed-out-able token the request presents, verified, or null (none, or not valid):
+   * for POST /auth/logout, which is public so that an expired session still clears its cookies.
+   */
+  async presentedToken(request: FastifyRequest, reply: FastifyReply): Promise<PresentedToken | null> {
+    const chosen = this.authenticatorFor(request);
+    if (chosen?.presented !== 'credential') return null;
+    const credential = await this.verify(chosen.authenticator, request, reply);
+    const times = credential && chosen.authenticator.tokenTimes?.(request);
+    return credential && times ? { userId: credential.userId, jti: credential.credentialId, ...times } : null;
+  }
+
+  private async isRevoked(
+    authenticator: Authenticator,
+    request: FastifyRequest,
+    credential: VerifiedCredential,
+  ): Promise<boolean> {
+    const times = authenticator.tokenTimes?.(request);
+    if (!times) return false;
+    const revoked = await this.revocations.isRevoked({
+      userId: credential.userId,
+      jti: credential.credentialId,
+      ...times,
+    });
+    if (revoked) this.logger.debug('Token rejected: signed out');
+    return revoked;
   }
 
   /** The first authenticator that the request presents something to: it alone decides. */

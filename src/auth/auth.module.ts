@@ -11,6 +11,9 @@ import { CsrfService } from './csrf.service.js';
 import { JWT_SIGNING_KEY, resolveJwtSecret } from './jwt-secret.js';
 import { LoginPageController } from './login-page.controller.js';
 import { LoginThrottle } from './login-throttle.service.js';
+import { TokenRevocationsRepository } from './revocation/token-revocations.repository.js';
+import { TokenRevocations } from './revocation/token-revocations.service.js';
+import { SignInFailuresRepository } from './throttle/sign-in-failures.repository.js';
 import { TokenService } from './token.service.js';
 
 /**
@@ -34,6 +37,9 @@ const AUTHENTICATOR_CLASSES = [BearerJwtAuthenticator, CookieJwtAuthenticator];
     AuthService,
     CsrfService,
     LoginThrottle,
+    SignInFailuresRepository,
+    TokenRevocations,
+    TokenRevocationsRepository,
     TokenService,
   ],
   exports: [AuthGuard],

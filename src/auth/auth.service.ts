@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { MetricsService } from '../observability/metrics.service.js';
 import { UsersService, type UserCredentials } from '../users/users.service.js';
 import { hashPassword, verifyPassword } from './password-hashing.js';
 import { CsrfService } from './csrf.service.js';
@@ -29,13 +30,30 @@ export class AuthService implements OnModuleInit {
   private readonly checks = new PasswordCheckQueue(PASSWORD_CHECK_SLOTS, PASSWORD_CHECK_MAX_WAITING);
   /** Checked when the username does not exist, so that an unknown user costs the same time. */
   private dummyHash: string;
+  private readonly failures;
+  private readonly throttled;
+  private readonly checksRefused;
 
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokenService,
     private readonly csrf: CsrfService,
     private readonly throttle: LoginThrottle,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.failures = metrics.counter('auth_sign_in_failures_total', 'Sign-ins refused for a wrong password or user');
+    this.throttled = metrics.counter('auth_sign_in_throttled_total', 'Sign-ins refused by the throttle (429)');
+    this.checksRefused = metrics.counter(
+      'auth_password_checks_refused_total',
+      'Sign-ins refused because too many were waiting for a password check (503)',
+    );
+    metrics.gauge('auth_password_checks_running', 'Password checks running now', () => this.checks.stats.running);
+    metrics.gauge(
+      'auth_password_checks_waiting',
+      'Sign-ins waiting for a password check',
+      () => this.checks.stats.waiting,
+    );
+  }
 
   async onModuleInit(): Promise<void> {
     this.dummyHash = await hashPassword(randomBytes(24).toString('base64url'));
@@ -47,34 +65,44 @@ export class AuthService implements OnModuleInit {
    * throttle. Refusals are SignInRefused errors.
    */
   async signIn(request: FastifyRequest, username: string, password: string): Promise<SignedIn> {
-    await this.assertNotThrottled(request, username);
+    await this.assertNotThrottled(request, username, false);
 
     let checked: { credentials: UserCredentials | null; matches: boolean };
     try {
       checked = await this.checks.run(async () => {
-        // Again once a slot is free: attempts that queued at the same time may have failed since.
-        await this.assertNotThrottled(request, username);
+        // Again once a slot is free, against the counts every instance shares: attempts that
+        // queued at the same time, here or elsewhere, may have failed since.
+        await this.assertNotThrottled(request, username, true);
         // Looked up only once a slot is held, so that a flood refused by the queue never
         // reaches the database, whose pool every other request needs.
         const credentials = await this.users.findCredentials(username);
-        return { credentials, matches: await verifyPassword(credentials?.passwordHash ?? this.dummyHash, password) };
+        const matches = await verifyPassword(credentials?.passwordHash ?? this.dummyHash, password);
+        // Counted while the slot is held, so that the next attempt's check sees it.
+        if (!matches || !credentials || !credentials.isActive) await this.throttle.recordFailure(request, username);
+        return { credentials, matches };
       });
     } catch (err) {
-      if (err instanceof PasswordChecksBusy) throw new SignInBusy(1);
+      if (err instanceof PasswordChecksBusy) {
+        this.checksRefused.inc();
+        throw new SignInBusy(1);
+      }
       throw err;
     }
     const { credentials, matches } = checked;
 
     if (!matches || !credentials || !credentials.isActive) {
-      await this.throttle.recordFailure(request, username);
+      this.failures.inc();
       throw new InvalidCredentials();
     }
     const token = this.tokens.issue(credentials.id);
     return { token, csrfToken: this.csrf.issue(token.jti) };
   }
 
-  private async assertNotThrottled(request: FastifyRequest, username: string): Promise<void> {
-    const throttled = await this.throttle.check(request, username);
-    if (throttled) throw new SignInThrottled(throttled.retryAfterSeconds);
+  private async assertNotThrottled(request: FastifyRequest, username: string, shared: boolean): Promise<void> {
+    const throttled = await this.throttle.check(request, username, { shared });
+    if (throttled) {
+      this.throttled.inc();
+      throw new SignInThrottled(throttled.retryAfterSeconds);
+    }
   }
 }

@@ -39,6 +39,16 @@ export interface Authenticator {
    * throws an HttpException to refuse (the cookie's CSRF check).
    */
   checkRequest?(request: FastifyRequest, credential: VerifiedCredential): void;
+  /**
+   * For a credential that can be signed out (an access token): when it was issued and when
+   * it expires, in seconds since the epoch, read from the credential once it is verified.
+   */
+  tokenTimes?(request: FastifyRequest): TokenTimes | null;
+}
+
+export interface TokenTimes {
+  issuedAt: number;
+  expiresAt: number;
 }
 
 /** The Authenticator list the guard asks, in order (registered in auth.module.ts). */

@@ -1,10 +1,11 @@
 import { createSecretKey } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
+import jwt from 'jsonwebtoken';
 import passport from 'passport';
 import { Strategy } from 'passport-jwt';
 import type { AppConfig } from '../config/app-config.js';
-import type { VerifiedCredential } from './authenticator.js';
+import type { TokenTimes, VerifiedCredential } from './authenticator.js';
 
 export const JWT_ALGORITHM = 'HS256';
 
@@ -76,4 +77,11 @@ export function parseUserId(sub: unknown): number | null {
   if (typeof sub !== 'string' || !/^[1-9][0-9]{0,9}$/.test(sub)) return null;
   const id = Number(sub);
   return id <= MAX_USER_ID ? id : null;
+}
+
+/** `iat` and `exp` of a token the strategy has verified (it refuses one without them). */
+export function verifiedTokenTimes(token: string | null | undefined): TokenTimes | null {
+  const payload = token ? (jwt.decode(token, { json: true }) as AccessTokenPayload | null) : null;
+  if (typeof payload?.iat !== 'number' || typeof payload.exp !== 'number') return null;
+  return { issuedAt: payload.iat, expiresAt: payload.exp };
 }

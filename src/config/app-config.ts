@@ -1,7 +1,18 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
-import { toBool, toInt, toList } from './env-values.js';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+import { toBool, toInt, toList, toNumber } from './env-values.js';
 import { formatProblems, productionProblems } from './production-checks.js';
 
 /**
@@ -188,6 +199,48 @@ export class AppConfig {
   @Min(1024)
   PASSTHROUGH_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
+  /**
+   * The proxies in front of the service, whose X-Forwarded-For decides the client address
+   * (sign-in throttling, logs): comma-separated addresses, CIDR ranges or proxy-addr's names
+   * (`loopback`, `linklocal`, `uniquelocal`). Empty: none, the peer's own address is the
+   * client's. No hop count: Fastify 5 trusts no peer for one, since a count cannot tell a
+   * proxy from a client that sends a forged header.
+   */
+  @Matches(
+    /^([0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal)(\s*,\s*([0-9A-Fa-f.:/]+|loopback|linklocal|uniquelocal))*$|^$/,
+    {
+      message: 'TRUST_PROXY must be comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+    },
+  )
+  TRUST_PROXY = '';
+
+  /** Unset: no metrics server. GET /metrics (Prometheus text) on this port, never the public one. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Load shedding: past this event-loop delay, requests are answered 503 at once; 0 is off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SHED_MAX_EVENT_LOOP_DELAY_MS = 1000;
+
+  /** Load shedding: past this share of time the event loop is busy (0 to 1), 503 at once; 0 is off. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  SHED_MAX_EVENT_LOOP_UTILIZATION = 0;
+
+  /** The Retry-After of a shed request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SHED_RETRY_AFTER_SECONDS = 2;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
@@ -208,6 +261,12 @@ export class AppConfig {
     return (this.PROVIDERS_CACHE ?? (this.isProduction ? 'on' : 'off')) === 'on' && !this.embeddedDatabase;
   }
 
+  /** TRUST_PROXY as Fastify's `trustProxy` takes it. */
+  get trustProxy(): false | string[] {
+    const value = this.TRUST_PROXY.trim();
+    return value === '' ? false : value.split(',').map((entry) => entry.trim());
+  }
+
   get cookieSecure(): boolean {
     return this.COOKIE_SECURE ?? this.isProduction;
   }
@@ -222,6 +281,7 @@ const OPTIONAL_KEYS = [
   'PROVIDERS_CACHE',
   'SECRETS_KEY',
   'SECRETS_KEY_PREVIOUS',
+  'METRICS_PORT',
 ];
 
 /** The name of every setting: the environment variables the service reads. */

@@ -13,6 +13,8 @@ export const toBool = ({ value }: { value: unknown }) => {
 };
 export const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+export const toNumber = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+(\.\d+)?$/.test(String(value)) ? Number(value) : value;
 export const toList = ({ value }: { value: unknown }) =>
   value === undefined
     ? []

@@ -1,6 +1,13 @@
 import { LRUCache } from 'lru-cache';
 import type { DataChange, DataChangesService } from './data-changes.service.js';
 
+/** Told of each look-up's outcome and of each entry the size bound pushes out (for metrics). */
+export interface CacheEvents {
+  hit(): void;
+  miss(): void;
+  evicted(): void;
+}
+
 // Keys and values are any non-nullish value, as lru-cache's own `{}` bound says.
 type Options<K extends NonNullable<unknown>, V extends NonNullable<unknown>> = LRUCache.Options<K, V, unknown> & {
   max?: number;
@@ -19,8 +26,11 @@ export class ChangeAwareCache<K extends NonNullable<unknown>, V extends NonNulla
     private readonly changes: DataChangesService,
     options: Options<K, V>,
     invalidate: (change: Extract<DataChange, { kind: 'user' | 'account' }>, entries: LRUCache<K, V>) => void,
+    private readonly events?: CacheEvents,
   ) {
-    this.entries = new LRUCache<K, V>(options);
+    this.entries = new LRUCache<K, V>(
+      events ? { ...options, disposeAfter: (_v, _k, reason) => reason === 'evict' && events.evicted() } : options,
+    );
     changes.subscribe((change) => {
       if (change.kind === 'user' || change.kind === 'account') invalidate(change, this.entries);
       else this.entries.clear();
@@ -33,7 +43,10 @@ export class ChangeAwareCache<K extends NonNullable<unknown>, V extends NonNulla
   }
 
   get(key: K): V | undefined {
-    return this.changes.isLive ? this.entries.get(key) : undefined;
+    const value = this.changes.isLive ? this.entries.get(key) : undefined;
+    if (value === undefined) this.events?.miss();
+    else this.events?.hit();
+    return value;
   }
 
   set(ticket: number, key: K, value: V): void {

@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { ChangeAwareCache } from '../database/change-aware-cache.js';
 import { DataChangesService } from '../database/data-changes.service.js';
+import { MetricsService } from '../observability/metrics.service.js';
 import type { ReadSubject } from '../permissions/access-scopes.js';
 import { UsersRepository } from '../users/users.repository.js';
 
@@ -35,6 +36,7 @@ export class ProvidersCache {
     config: AppConfig,
     changes: DataChangesService,
     private readonly users: UsersRepository,
+    @Optional() metrics?: MetricsService,
   ) {
     const enabled = config.providersCache && config.PROVIDERS_CACHE_MAX_BYTES > 0;
     this.cache = enabled
@@ -54,6 +56,7 @@ export class ProvidersCache {
               if (entry.scope === 'all' || entry.scope.has(change.accountId)) entries.delete(userId);
             }
           },
+          metrics?.cacheObserver('providers_list_cache', 'The providers list cache', () => this.stats()),
         )
       : null;
     if (config.PROVIDERS_CACHE === 'on' && !config.providersCache) {

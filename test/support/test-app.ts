@@ -24,6 +24,9 @@ export async function startTestApp(env: Record<string, string> = {}, db?: TestDa
     SECRETS_KEY: TEST_SECRETS_KEY,
     LOG_LEVEL: 'error',
     DEMO_DATA: 'false',
+    // The test process blocks its own event loop (fixtures, generated worlds): that is no load
+    // of the service's to shed. test/observability-metrics.e2e-spec.ts turns it on.
+    SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
     // The embedded fallback has no DATABASE_URL, which is how the app knows it is embedded.
     ...(database.embedded ? {} : { DATABASE_URL: database.url }),
     ...env,

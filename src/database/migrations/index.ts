@@ -3,6 +3,7 @@ import { ChangeNotifications1764500000000 } from './1764500000000-ChangeNotifica
 import { ProviderRecord1764600000000 } from './1764600000000-ProviderRecord.js';
 import { ProviderVerifications1764700000000 } from './1764700000000-ProviderVerifications.js';
 import { PromptUsage1764800000000 } from './1764800000000-PromptUsage.js';
+import { SharedSignIn1764900000000 } from './1764900000000-SharedSignIn.js';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ProviderRecord1764600000000,
   ProviderVerifications1764700000000,
   PromptUsage1764800000000,
+  SharedSignIn1764900000000,
 ];

@@ -1,0 +1,117 @@
+import { DataSource } from 'typeorm';
+import { MetricsServer } from '../src/observability/metrics-server.js';
+import { loginAs } from './support/auth.js';
+import { Factories } from './support/factories.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { sleep } from './support/wait.js';
+
+const PROVIDERS = '/dashboard/passthrough/api/providers/';
+
+/** The value of one sample line (`name{labels} value`) in a Prometheus text exposition. */
+function sample(text: string, name: string, labels = ''): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (!labels && l.startsWith(`${name}{`)));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+describe('metrics on METRICS_PORT', () => {
+  let t: TestApp;
+  let metricsUrl: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ METRICS_PORT: '0', PROVIDERS_CACHE: 'on', LOGIN_MAX_FAILURES_PER_USER: '2' });
+    const f = new Factories(t.app.get(DataSource));
+    const alice = await f.user({ username: 'alice' });
+    await f.provider(await f.profile(alice, await f.account()));
+    metricsUrl = `http://127.0.0.1:${t.app.get(MetricsServer).port}/metrics`;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const scrape = async () => {
+    const res = await fetch(metricsUrl);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    return res.text();
+  };
+
+  it('exports requests by route pattern and status, sign-in failures, throttling, the cache and the pool', async () => {
+    const alice = await loginAs(t, 'alice');
+    for (let i = 0; i < 3; i++) {
+      await t.inject({ method: 'POST', url: PROVIDERS, headers: alice.bearer });
+    }
+    for (let i = 0; i < 3; i++) {
+      await t.inject({ method: 'POST', url: '/auth/login', payload: { username: 'bob', password: 'wrong' } });
+    }
+    await t.inject({ method: 'GET', url: '/auth/me?secret=x' });
+
+    const text = await scrape();
+    expect(
+      sample(
+        text,
+        'http_request_duration_seconds_count',
+        '{method="POST",route="/dashboard/passthrough/api/providers",status="200"}',
+      ),
+    ).toBe(3);
+    expect(sample(text, 'http_request_duration_seconds_count', '{method="GET",route="/auth/me",status="401"}')).toBe(1);
+    expect(text).not.toContain('secret=x');
+    expect(sample(text, 'auth_sign_in_failures_total')).toBe(2);
+    expect(sample(text, 'auth_sign_in_throttled_total')).toBe(1);
+    expect(sample(text, 'auth_password_checks_waiting')).toBe(0);
+    expect(sample(text, 'providers_list_cache_misses_total')).toBe(1);
+    expect(sample(text, 'providers_list_cache_hits_total')).toBe(2);
+    expect(sample(text, 'providers_list_cache_entries')).toBe(1);
+    expect(sample(text, 'providers_list_cache_bytes')).toBeGreaterThan(0);
+    expect(sample(text, 'providers_list_cache_evictions_total')).toBe(0);
+    expect(sample(text, 'db_change_listener_live')).toBe(1);
+    expect(sample(text, 'db_pool_size')).toBeGreaterThan(0);
+    expect(sample(text, 'db_pool_waiting')).toBe(0);
+    for (const name of [
+      'nodejs_eventloop_lag_p99_seconds',
+      'process_cpu_seconds_total',
+      'nodejs_heap_size_used_bytes',
+    ]) {
+      expect(text).toContain(`# TYPE ${name}`);
+    }
+  });
+
+  it('counts failed queries by kind', async () => {
+    await expect(t.app.get(DataSource).query(`SELECT * FROM no_such_table`)).rejects.toThrow();
+    expect(sample(await scrape(), 'db_query_errors_total', '{kind="sqlstate_42"}')).toBe(1);
+  });
+
+  it('is not on the public port, and the metrics port serves nothing else', async () => {
+    const res = await t.inject({ method: 'GET', url: '/metrics' });
+    expect([401, 404]).toContain(res.statusCode);
+    expect(res.body).not.toContain('http_request_duration_seconds');
+    const other = await fetch(metricsUrl.replace('/metrics', '/'));
+    expect(other.status).toBe(404);
+  });
+});
+
+describe('load shedding', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ SHED_MAX_EVENT_LOOP_DELAY_MS: '50', SHED_RETRY_AFTER_SECONDS: '3' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers 503 with Retry-After while the event loop is overloaded; /healthz still answers', async () => {
+    await expect(t.inject({ method: 'GET', url: '/auth/me' })).resolves.toMatchObject({ statusCode: 401 });
+    // The event loop held for well past the threshold, as a burst of CPU-bound work would.
+    const until = Date.now() + 1500;
+    while (Date.now() < until);
+    await sleep(20); // the plugin's sampling timer, due by now, runs first
+    const shed = await t.inject({ method: 'GET', url: '/auth/me' });
+    expect(shed.statusCode).toBe(503);
+    expect(shed.headers['retry-after']).toBe('3');
+    expect(shed.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'Overloaded; try again shortly',
+    });
+    await expect(t.inject({ method: 'GET', url: '/healthz' })).resolves.toMatchObject({ statusCode: 200 });
+  });
+});
