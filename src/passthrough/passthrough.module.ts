@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { PermissionsModule } from '../permissions/permissions.module.js';
 import { DemoEchoController } from './demo-echo/demo-echo.controller.js';
 import { PassthroughController } from './passthrough.controller.js';
 import { PassthroughRepository } from './passthrough.repository.js';
@@ -17,6 +18,7 @@ export class PassthroughModule {
   static register({ demoEcho }: PassthroughModuleOptions): DynamicModule {
     return {
       module: PassthroughModule,
+      imports: [PermissionsModule],
       controllers: [PassthroughController, UsageController, ...(demoEcho ? [DemoEchoController] : [])],
       providers: [PassthroughRepository, PassthroughService, UsageService],
     };

@@ -8,7 +8,6 @@ export interface PassthroughTarget {
   id: number;
   name: string;
   baseUrl: string | null;
-  isActive: boolean;
   defaultModel: string;
   apiKeyCiphertext: string | null;
 }
@@ -79,11 +78,10 @@ export class PassthroughRepository {
       id: number;
       name: string;
       base_url: string | null;
-      is_active: boolean;
       default_model: string;
       api_key_ciphertext: string | null;
     }[] = await this.db.query(
-      `SELECT p.id, p.name, p.base_url, p.is_active, p.default_model, p.api_key_ciphertext
+      `SELECT p.id, p.name, p.base_url, p.default_model, p.api_key_ciphertext
          FROM providers p
         WHERE (p.id = $${n + 1}::int OR ${PROVIDER_SLUG_SQL} = $${n + 2})
           AND (${scope.where})
@@ -94,7 +92,6 @@ export class PassthroughRepository {
       id: r.id,
       name: r.name,
       baseUrl: r.base_url,
-      isActive: r.is_active,
       defaultModel: r.default_model,
       apiKeyCiphertext: r.api_key_ciphertext,
     }));

@@ -7,6 +7,7 @@ import type { EgressBody } from '../egress/egress-body.js';
 import { EgressAbortedError } from '../egress/egress.errors.js';
 import { readScope } from '../permissions/access-scopes.js';
 import { ProviderNotFoundError } from '../permissions/permissions.errors.js';
+import { PermissionsService } from '../permissions/permissions.service.js';
 import { SecretsService } from '../secrets/secrets.service.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { readChatRequest, type ChatRequest } from './chat-request.js';
@@ -64,6 +65,7 @@ export class PassthroughService {
 
   constructor(
     private readonly repository: PassthroughRepository,
+    private readonly permissions: PermissionsService,
     private readonly secrets: SecretsService,
     private readonly egress: EgressService,
     private readonly config: AppConfig,
@@ -86,7 +88,9 @@ export class PassthroughService {
         found.map((t) => t.id),
       );
     if (!target) throw new ProviderNotFoundError(id ?? 0);
-    if (!target.isActive) throw new ProviderNotActiveError(target.id);
+    // provider.use decides; the 409 says why, since the caller may see that the provider exists.
+    const usable = await this.permissions.checkAccess(user, 'provider.use', [target.id]);
+    if (!usable.has(target.id)) throw new ProviderNotActiveError(target.id);
     if (!target.apiKeyCiphertext) throw new ProviderHasNoApiKeyError(target.id);
     if (!target.baseUrl) throw new ProviderHasNoBaseUrlError(target.id);
     return target;
