@@ -99,9 +99,17 @@ export type WorldProvider = Required<Omit<WorldFileProvider, 'baseUrl' | keyof W
   baseUrl: string | null;
 } & WorldProviderRecordFields;
 
-/** A provider's record fields, each given its default when the file leaves it out. */
-export function recordFieldsWithDefaults(p: WorldProviderRecordFields): Required<WorldProviderRecordFields> {
-  const filled = { ...PROVIDER_RECORD_DEFAULTS };
+/**
+ * A provider's record fields, each given its default when the file leaves it out. A provider
+ * the file marks verified, without a status, is `verified`: the two never disagree after an import.
+ */
+export function recordFieldsWithDefaults(
+  p: WorldProviderRecordFields & { isVerified?: boolean },
+): Required<WorldProviderRecordFields> {
+  const filled = {
+    ...PROVIDER_RECORD_DEFAULTS,
+    status: p.isVerified ? ('verified' as const) : ('unverified' as const),
+  };
   for (const key of Object.keys(PROVIDER_RECORD_DEFAULTS) as (keyof WorldProviderRecordFields)[]) {
     if (p[key] !== undefined) Object.assign(filled, { [key]: p[key] });
   }
