@@ -77,15 +77,16 @@ describe('every action: the scoped query and checkAccess agree with the referenc
     await fc.assert(
       fc.asyncProperty(rowWorldArbitrary, async (world) => {
         const { accountIds, userIds, providerIds } = await insertRowWorld(database, world);
+        const subjectOf = (ui: number): AccessSubject => ({
+          id: userIds[ui],
+          isSuperuser: world.users[ui].isSuperuser,
+          isStaff: world.users[ui].isStaff ?? false,
+          isActive: world.users[ui].isActive,
+        });
         for (const action of PROVIDER_ACTIONS) {
           const expected = reference(world, action);
           for (const [ui, u] of world.users.entries()) {
-            const who: AccessSubject = {
-              id: userIds[ui],
-              isSuperuser: u.isSuperuser,
-              isStaff: u.isStaff ?? false,
-              isActive: u.isActive,
-            };
+            const who = subjectOf(ui);
             const want = expected[ui].map((i) => providerIds[i]);
             const context = `${action}, user ${ui} ${JSON.stringify(u)}`;
             const listed = await providers.findMini(providerScope(who, action));
@@ -97,12 +98,7 @@ describe('every action: the scoped query and checkAccess agree with the referenc
         for (const action of ACCOUNT_ACTIONS) {
           const expected = reference(world, action);
           for (const [ui, u] of world.users.entries()) {
-            const who: AccessSubject = {
-              id: userIds[ui],
-              isSuperuser: u.isSuperuser,
-              isStaff: u.isStaff ?? false,
-              isActive: u.isActive,
-            };
+            const who = subjectOf(ui);
             const want = expected[ui].map((i) => accountIds[i]);
             const context = `${action}, user ${ui} ${JSON.stringify(u)}`;
             expect({ context, ids: await scopedAccounts(who) }).toEqual({ context, ids: want });

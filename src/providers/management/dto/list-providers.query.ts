@@ -11,7 +11,18 @@ export const MAX_PAGE_SIZE = 500;
 /** providers.id is an integer column. */
 const MAX_PROVIDER_ID = 2 ** 31 - 1;
 
-export class ListProvidersQuery {
+/** The page size every paged route takes. */
+class PageQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+}
+
+export class ListProvidersQuery extends PageQuery {
   @ApiPropertyOptional({ enum: LIST_SCOPES, default: 'readable' })
   @IsOptional()
   @IsIn(LIST_SCOPES)
@@ -36,14 +47,6 @@ export class ListProvidersQuery {
   @IsStorableText()
   account?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
   @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
   @IsOptional()
   @Type(() => Number)
@@ -53,15 +56,7 @@ export class ListProvidersQuery {
   cursor?: number;
 }
 
-export class HistoryQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
+export class HistoryQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
   @IsOptional()
   @Type(() => Number)
