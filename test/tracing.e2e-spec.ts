@@ -207,6 +207,29 @@ describe('OpenTelemetry traces (the built service)', () => {
       expect(JSON.stringify(collector.spans)).not.toContain(KEY);
     });
 
+    it('a verification job: a trace of its own, with its queries and its upstream call beneath it', async () => {
+      const token = await tokenFor(service.base, 'alice');
+      const res = await fetch(`${service.base}/api/v1/providers/${providerId}/verify`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(202);
+      const { value: job } = await waitFor(
+        () => collector.spans.find((s) => s.name === 'job provider-verification'),
+        (span) => span !== undefined,
+        { timeoutMs: 15_000, intervalMs: 50, what: 'the verification job span' },
+      );
+      const beneath = () => collector.spans.filter((s) => s.parentSpanId === job!.spanId);
+      const { value: children } = await waitFor(beneath, (spans) => spans.some((s) => s.kind === SPAN_KIND.client), {
+        timeoutMs: 5000,
+        what: "the job's children",
+      });
+      expect(job!.parentSpanId).toBeUndefined();
+      expect(children.map((s) => s.scope)).toEqual(
+        expect.arrayContaining(['@opentelemetry/instrumentation-pg', '@opentelemetry/instrumentation-undici']),
+      );
+    });
+
     it('exports under OTEL_SERVICE_NAME, and says where to', async () => {
       expect([...collector.services]).toEqual(['providers-under-test']);
       expect(service.output()).toContain(`Exporting traces to ${collector.url}`);

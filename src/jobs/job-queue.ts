@@ -9,6 +9,7 @@ import PgBoss from 'pg-boss';
 import type { Pool } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { MetricsService } from '../observability/metrics.service.js';
+import { inSpan } from '../observability/tracing.js';
 import { JOBS_SETTINGS, type JobsSettings } from './jobs.module-definition.js';
 
 /** One kind of job: its queue, how it is retried, and the function that does it. */
@@ -125,7 +126,8 @@ export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdo
       const workerId = await this.boss.work<object>(definition.queue, { includeMetadata: true }, async (jobs) => {
         for (const job of jobs) {
           try {
-            await definition.handle(job.data);
+            // When tracing, each job is a trace of its own: its queries and upstream calls beneath it.
+            await inSpan(`job ${definition.queue}`, () => definition.handle(job.data));
           } catch (err) {
             const final = String(job.retryCount >= job.retryLimit);
             this.failures.inc({ queue: definition.queue, final });
