@@ -165,9 +165,16 @@ describe('passthrough and job queue metrics', () => {
     // A job its handler cannot do (the id is no number, so its first query fails): the attempt
     // fails, and the job waits for its retry, still counted in the queue's depth.
     await t.app.get(JobQueue).send(VERIFICATION_QUEUE, { providerId: 'not-a-number', requestedBy: null });
-    const { value: text } = await waitFor(scrape, (body) => body.includes('job_failures_total{'), {
+    // The attempt is counted as it fails; pg-boss then puts the job back, due for its retry.
+    const depth = (body: string) => sample(body, 'job_queue_depth', `{queue="${VERIFICATION_QUEUE}"}`);
+    const { value: text } = await waitFor(scrape, (body) => body.includes('job_failures_total{') && depth(body) === 1, {
       timeoutMs: 10_000,
       what: 'the failed attempt in the metrics',
+      details: (body) =>
+        body
+          .split('\n')
+          .filter((l) => l.startsWith('job_'))
+          .join('\n'),
     });
     expect(sample(text, 'job_failures_total', `{queue="${VERIFICATION_QUEUE}",final="false"}`)).toBe(1);
     expect(sample(text, 'job_queue_depth', `{queue="${VERIFICATION_QUEUE}"}`)).toBe(1);
