@@ -1,13 +1,13 @@
-import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { createApp, serviceLogger } from './app.factory.js';
+/**
+ * The entry point (`npm run start:prod`). It loads nothing of the application before the
+ * settings are valid and, when OTEL_EXPORTER_OTLP_ENDPOINT is set, before tracing has started:
+ * the instrumentations patch `http` and `pg` as they are required, so the modules they patch
+ * must come after them. The application is therefore imported dynamically, and so is
+ * OpenTelemetry, which is never loaded when tracing is off.
+ */
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
-import { configWarnings } from './config/production-checks.js';
-import { openDatabaseTarget } from './database/database-target.js';
-import { DemoWorldService, formatDemoLogins } from './world/demo-world.service.js';
 
-async function bootstrap(): Promise<void> {
-  const logger = new Logger('Bootstrap');
+async function main(): Promise<void> {
   let config: AppConfig;
   try {
     config = loadConfig();
@@ -18,67 +18,15 @@ async function bootstrap(): Promise<void> {
     }
     throw err;
   }
-  // Before anything logs: the warnings below are already in the configured format.
-  const serviceLog = serviceLogger(config);
-  Logger.overrideLogger(serviceLog);
-  for (const warning of configWarnings(config)) logger.warn(warning);
-
-  const database = await openDatabaseTarget(config);
-  const app = await createApp({ config, database: database.settings, logger: serviceLog });
-  const demo = config.demoData ? await app.get(DemoWorldService).seedIfEmpty() : undefined;
-  /** The HTTP server (after its requests in flight), then the pool and the change listener. */
-  const closeAll = async () => {
-    await app.close();
-    await database.close();
-  };
-  try {
-    await app.listen({ port: config.PORT, host: config.HOST });
-  } catch (err) {
-    // A port taken by another program (or another copy of this service) is a setting to
-    // change, not a crash: say which, and let go of the database (the embedded one is locked).
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
-    logger.error(
-      `Cannot listen on ${config.HOST}:${config.PORT}: ${code === 'EADDRINUSE' ? 'the port is already in use' : 'permission denied'}; set PORT (or HOST) to another value`,
-    );
-    await closeAll();
-    process.exit(1);
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    const { startTracing } = await import('./observability/opentelemetry.js');
+    startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: config.OTEL_SERVICE_NAME });
   }
-
-  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-  logger.log(`Listening on ${url}`);
-  logger.log(`Dashboard: ${url}/dashboard/passthrough/   Swagger UI: ${url}/docs`);
-  if (demo?.logins.length) logger.log(formatDemoLogins(demo.logins));
-
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.log(`${signal}: finishing requests in flight, then closing`);
-    // Requests in flight are waited for, but not forever: a client that holds its request open
-    // must not keep an orchestrator's SIGTERM from taking effect.
-    setTimeout(() => {
-      logger.error(
-        `Requests still in flight after SHUTDOWN_TIMEOUT_MS (${config.SHUTDOWN_TIMEOUT_MS} ms): exiting anyway`,
-      );
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS).unref();
-    try {
-      // Stops accepting connections, waits for requests in flight, then closes the pool and the
-      // LISTEN connection (Nest's shutdown hooks run after the HTTP server has closed).
-      await closeAll();
-      logger.log('Closed: HTTP server, database pool and change listener');
-      process.exit(0);
-    } catch (err) {
-      logger.error(`Shutdown failed: ${(err as Error).message}`);
-      process.exit(1);
-    }
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  const { serve } = await import('./serve.js');
+  await serve(config);
 }
 
-bootstrap().catch((err) => {
+main().catch((err) => {
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

@@ -1,9 +1,13 @@
 import { DataSource } from 'typeorm';
+import { JobQueue } from '../src/jobs/job-queue.js';
 import { MetricsServer } from '../src/observability/metrics-server.js';
+import { VERIFICATION_QUEUE } from '../src/providers/verification/verification.service.js';
+import { SecretsService } from '../src/secrets/secrets.service.js';
 import { loginAs } from './support/auth.js';
 import { Factories } from './support/factories.js';
+import { stubUpstreams } from './support/stub-upstream.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { sleep } from './support/wait.js';
+import { sleep, waitFor } from './support/wait.js';
 
 const PROVIDERS = '/dashboard/passthrough/api/providers/';
 
@@ -86,6 +90,94 @@ describe('metrics on METRICS_PORT', () => {
     expect(res.body).not.toContain('http_request_duration_seconds');
     const other = await fetch(metricsUrl.replace('/metrics', '/'));
     expect(other.status).toBe(404);
+  });
+});
+
+describe('passthrough and job queue metrics', () => {
+  let t: TestApp;
+  let metricsUrl: string;
+  let f: Factories;
+  let profile: number;
+  const start = stubUpstreams();
+
+  beforeAll(async () => {
+    t = await startTestApp({ METRICS_PORT: '0', EGRESS_ALLOW_HOSTS: '127.0.0.1' });
+    f = new Factories(t.app.get(DataSource));
+    profile = await f.profile(await f.user({ username: 'alice' }), await f.account());
+    metricsUrl = `http://127.0.0.1:${t.app.get(MetricsServer).port}/metrics`;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const scrape = () => fetch(metricsUrl).then((r) => r.text());
+
+  /** An active provider of alice's with a key, calling `origin`. */
+  async function provider(origin: string): Promise<number> {
+    const id = await f.provider(profile, { baseUrl: `${origin}/v1` });
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE providers SET api_key_ciphertext = $2, is_active = true, default_model = 'm' WHERE id = $1`, [
+        id,
+        t.app.get(SecretsService).encrypt('sk-metrics-test-key'),
+      ]);
+    return id;
+  }
+
+  it('counts passthrough calls by provider id and status, tokens, and the time to first byte', async () => {
+    const completion = { choices: [], usage: { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 } };
+    const good = await start((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completion)),
+    );
+    const bad = await start((_req, res) => res.writeHead(502).end());
+    const [ok, failing] = [await provider(good.origin), await provider(bad.origin)];
+    const alice = await loginAs(t, 'alice');
+    const send = (id: number) =>
+      t.inject({
+        method: 'POST',
+        url: `/api/v1/prompts/passthrough/${id}/`,
+        headers: alice.bearer,
+        payload: { messages: [{ role: 'user', content: 'hi' }] },
+      });
+    expect((await send(ok)).statusCode).toBe(200);
+    expect((await send(ok)).statusCode).toBe(200);
+    expect((await send(failing)).statusCode).toBe(502);
+
+    // The usage row and the counters are written once the answer is out: waited for, not assumed.
+    const { value: text } = await waitFor(scrape, (body) => body.includes(`provider="${failing}"`), {
+      timeoutMs: 5000,
+      what: 'the failed call in the metrics',
+    });
+    expect(sample(text, 'passthrough_calls_total', `{provider="${ok}",status="200",outcome="ok"}`)).toBe(2);
+    expect(
+      sample(text, 'passthrough_calls_total', `{provider="${failing}",status="502",outcome="upstream_server_error"}`),
+    ).toBe(1);
+    expect(sample(text, 'passthrough_prompt_tokens_total', `{provider="${ok}"}`)).toBe(22);
+    expect(sample(text, 'passthrough_completion_tokens_total', `{provider="${ok}"}`)).toBe(6);
+    expect(sample(text, 'passthrough_prompt_tokens_total', `{provider="${failing}"}`)).toBeUndefined();
+    expect(sample(text, 'passthrough_upstream_first_byte_seconds_count', `{provider="${ok}"}`)).toBe(2);
+    expect(sample(text, 'passthrough_upstream_first_byte_seconds_count', `{provider="${failing}"}`)).toBe(1);
+    expect(sample(text, 'passthrough_upstream_first_byte_seconds_bucket', `{le="+Inf",provider="${ok}"}`)).toBe(2);
+  });
+
+  it("reports the job queue's depth and its failed attempts", async () => {
+    expect(sample(await scrape(), 'job_queue_depth', `{queue="${VERIFICATION_QUEUE}"}`)).toBe(0);
+    // A job its handler cannot do (the id is no number, so its first query fails): the attempt
+    // fails, and the job waits for its retry, still counted in the queue's depth.
+    await t.app.get(JobQueue).send(VERIFICATION_QUEUE, { providerId: 'not-a-number', requestedBy: null });
+    // The attempt is counted as it fails; pg-boss then puts the job back, due for its retry.
+    const depth = (body: string) => sample(body, 'job_queue_depth', `{queue="${VERIFICATION_QUEUE}"}`);
+    const { value: text } = await waitFor(scrape, (body) => body.includes('job_failures_total{') && depth(body) === 1, {
+      timeoutMs: 10_000,
+      what: 'the failed attempt in the metrics',
+      details: (body) =>
+        body
+          .split('\n')
+          .filter((l) => l.startsWith('job_'))
+          .join('\n'),
+    });
+    expect(sample(text, 'job_failures_total', `{queue="${VERIFICATION_QUEUE}",final="false"}`)).toBe(1);
+    expect(sample(text, 'job_queue_depth', `{queue="${VERIFICATION_QUEUE}"}`)).toBe(1);
   });
 });
 

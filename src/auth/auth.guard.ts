@@ -11,6 +11,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import passport from 'passport';
+import { inSpan } from '../observability/tracing.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { UsersService } from '../users/users.service.js';
 import { prefersHtml } from './accept.js';
@@ -53,7 +54,11 @@ export class AuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest & { user?: AuthUser }>();
     const reply = http.getResponse<FastifyReply>();
+    // A span of its own when tracing: the user check's queries are its children.
+    return inSpan('auth.guard', () => this.authenticate(request, reply));
+  }
 
+  private async authenticate(request: FastifyRequest & { user?: AuthUser }, reply: FastifyReply): Promise<boolean> {
     const chosen = this.authenticatorFor(request);
     if (!chosen) throw this.unauthenticated(request, reply, false);
     const credential =

@@ -222,6 +222,18 @@ export class AppConfig {
   @Max(65535)
   METRICS_PORT?: number;
 
+  /**
+   * Unset: no tracing, and none of OpenTelemetry is loaded. Set: traces go to this OTLP/HTTP
+   * collector, at `<url>/v1/traces` (as OpenTelemetry's own variable of that name means).
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** The `service.name` the traces are exported under. */
+  @IsString()
+  OTEL_SERVICE_NAME = 'providers-service';
+
   /** Load shedding: past this event-loop delay, requests are answered 503 at once; 0 is off. */
   @Transform(toInt)
   @IsInt()
@@ -282,6 +294,7 @@ const OPTIONAL_KEYS = [
   'SECRETS_KEY',
   'SECRETS_KEY_PREVIOUS',
   'METRICS_PORT',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
 ];
 
 /** The name of every setting: the environment variables the service reads. */

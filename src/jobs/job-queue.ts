@@ -8,6 +8,8 @@ import {
 import PgBoss from 'pg-boss';
 import type { Pool } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
+import { MetricsService } from '../observability/metrics.service.js';
+import { inSpan } from '../observability/tracing.js';
 import { JOBS_SETTINGS, type JobsSettings } from './jobs.module-definition.js';
 
 /** One kind of job: its queue, how it is retried, and the function that does it. */
@@ -48,10 +50,12 @@ export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdo
   private readonly boss: PgBoss;
   private started = false;
   private readonly lastLogged = new Map<string, number>();
+  private readonly failures;
 
   constructor(
     @Inject(JOBS_SETTINGS) private readonly settings: JobsSettings,
     dataSource: DataSource,
+    metrics: MetricsService,
   ) {
     const pool = (dataSource.driver as unknown as { master: Pool }).master;
     this.boss = new PgBoss({ db: { executeSql: (text, values) => pool.query(text, values) } });
@@ -65,6 +69,21 @@ export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdo
       this.lastLogged.set(key, now);
       this.logger.error(`Job queue: ${err.message}`);
     });
+    // The queue is shared: every instance reports the same depth, which is the whole backlog.
+    metrics.labelledGauge(
+      'job_queue_depth',
+      'Jobs waiting for a worker (queued, or due for a retry), by queue, counted over all instances',
+      ['queue'],
+      async (set) => {
+        if (!this.started) return;
+        for (const queue of this.definitions.keys()) set({ queue }, await this.boss.getQueueSize(queue));
+      },
+    );
+    this.failures = metrics.counter(
+      'job_failures_total',
+      'Job attempts that failed on this instance, by queue; final="true" when no retry is left',
+      ['queue', 'final'],
+    );
   }
 
   define<Data extends object>(definition: JobDefinition<Data>): void {
@@ -104,8 +123,17 @@ export class JobQueue implements OnApplicationBootstrap, BeforeApplicationShutdo
         retryBackoff: true,
         expireInSeconds: definition.expireInSeconds,
       });
-      const workerId = await this.boss.work<object>(definition.queue, async (jobs) => {
-        for (const job of jobs) await definition.handle(job.data);
+      const workerId = await this.boss.work<object>(definition.queue, { includeMetadata: true }, async (jobs) => {
+        for (const job of jobs) {
+          try {
+            // When tracing, each job is a trace of its own: its queries and upstream calls beneath it.
+            await inSpan(`job ${definition.queue}`, () => definition.handle(job.data));
+          } catch (err) {
+            const final = String(job.retryCount >= job.retryLimit);
+            this.failures.inc({ queue: definition.queue, final });
+            throw err;
+          }
+        }
       });
       this.workerIds.set(definition.queue, workerId);
       if (definition.cron) await this.boss.schedule(definition.queue, definition.cron, {});

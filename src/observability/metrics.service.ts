@@ -40,6 +40,15 @@ export class MetricsService {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
+  histogram<L extends string = never>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames: readonly L[] = [],
+  ): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
+
   /** A gauge read when scraped. */
   gauge(name: string, help: string, read: () => number): Gauge {
     return new Gauge({
@@ -48,6 +57,30 @@ export class MetricsService {
       registers: [this.registry],
       collect() {
         this.set(read());
+      },
+    });
+  }
+
+  /**
+   * A gauge with labels, read when scraped by `read` (which may ask the database). A scrape
+   * starts every gauge's read at once: this one starts after the others, so that the pool's
+   * gauges do not count its own query as one waiting. A read that fails keeps the values of the
+   * last scrape: one metric must not fail the whole exposition.
+   */
+  labelledGauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    read: (set: (labels: Record<L, string>, value: number) => void) => Promise<void>,
+  ): Gauge<L> {
+    return new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        await new Promise((resolve) => setImmediate(resolve));
+        await read((labels, value) => this.set(labels as Partial<Record<L, string>>, value)).catch(() => undefined);
       },
     });
   }

@@ -2,17 +2,19 @@ import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { runWithRequestId } from './request-context.js';
 import { REQUEST_ID_RESPONSE_HEADER } from './request-id.js';
+import { tagRequestSpan } from './tracing.js';
 
 const accessLog = new Logger('Access');
 
 /**
  * Every request runs inside its request id's context (so that every line it logs carries the
- * id), echoes the id back, and ends with one access-log line. The route is the pattern
+ * id, and every span), echoes the id back, and ends with one access-log line. The route is the pattern
  * (`/providers/:id`), never the URL with its query, which may hold anything a caller typed.
  */
 export function registerRequestLogging(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_RESPONSE_HEADER, request.id);
+    tagRequestSpan({ id: request.id, method: request.method, route: routePattern(request) });
     runWithRequestId(request.id, done);
   });
   // The body is read in the socket's own callbacks, which do not carry the context: it is

@@ -3,6 +3,7 @@ import { PermissionsModule } from '../permissions/permissions.module.js';
 import { DemoEchoController } from './demo-echo/demo-echo.controller.js';
 import { PassthroughController } from './passthrough.controller.js';
 import { PassthroughRepository } from './passthrough.repository.js';
+import { PassthroughMetrics } from './passthrough-metrics.js';
 import { PassthroughService } from './passthrough.service.js';
 import { UsageController } from './usage.controller.js';
 import { UsageService } from './usage.service.js';
@@ -20,7 +21,7 @@ export class PassthroughModule {
       module: PassthroughModule,
       imports: [PermissionsModule],
       controllers: [PassthroughController, UsageController, ...(demoEcho ? [DemoEchoController] : [])],
-      providers: [PassthroughRepository, PassthroughService, UsageService],
+      providers: [PassthroughRepository, PassthroughService, PassthroughMetrics, UsageService],
     };
   }
 }

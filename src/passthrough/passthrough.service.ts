@@ -12,6 +12,7 @@ import { SecretsService } from '../secrets/secrets.service.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { readChatRequest, type ChatRequest } from './chat-request.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { PassthroughMetrics } from './passthrough-metrics.js';
 import {
   AmbiguousProviderSlugError,
   ProviderHasNoApiKeyError,
@@ -69,6 +70,7 @@ export class PassthroughService {
     private readonly secrets: SecretsService,
     private readonly egress: EgressService,
     private readonly config: AppConfig,
+    private readonly metrics: PassthroughMetrics,
   ) {
     this.limiter = new ConcurrencyLimiter(config.PASSTHROUGH_MAX_CONCURRENT_PER_USER);
   }
@@ -214,6 +216,7 @@ export class PassthroughService {
       durationMs: Math.round(now - call.startedAt),
       ...call.usage,
     };
+    this.metrics.finished({ ...record, usage: call.usage });
     this.logger.debug(
       `passthrough user=${record.userId} provider=${record.providerId} status=${record.upstreamStatus ?? '-'} ` +
         `outcome=${outcome} ttfb_ms=${record.timeToFirstByteMs ?? '-'} ms=${record.durationMs} tokens=${record.totalTokens ?? '-'}`,
