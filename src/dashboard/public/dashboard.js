@@ -331,7 +331,7 @@ function renderDetails(modelChanged = false) {
   el('details-id').textContent = String(provider.id);
   if (modelChanged || el('model').value === '') {
     el('model').value = provider.default_model;
-    if (el('raw-toggle').checked) el('raw-body').value = bodyText(bodyFromFields());
+    if (el('raw-toggle').checked) setRawModel(provider.default_model);
   }
   updateSendState();
 }
@@ -380,6 +380,19 @@ function requestBody() {
     throw new PromptError('The request body must be a JSON object.');
   }
   return body;
+}
+
+/** Another provider chosen while the raw JSON is shown: only its `model` changes, the rest is the user's. */
+function setRawModel(model) {
+  try {
+    const body = JSON.parse(el('raw-body').value);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+    if (model) body.model = model;
+    else delete body.model;
+    el('raw-body').value = bodyText(body);
+  } catch {
+    // being edited into shape: left as it is
+  }
 }
 
 /** Raw JSON on: the fields' body, editable. Off: what can be read back goes into the fields. */
