@@ -32,16 +32,16 @@ describe('the dashboard screens, checked by axe-core at 375 px and 1440 px', () 
     expect(problems).toEqual([]);
   });
 
-  async function open(width: number, username: string | null): Promise<void> {
+  async function open(width: number, username: string | null, path = PASSTHROUGH): Promise<void> {
     context = await browser.newContext({ viewport: { width, height: 900 } });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
     problems = watchPageProblems(page);
     if (username === null) return;
-    await page.goto(app.origin + PASSTHROUGH);
+    await page.goto(app.origin + path);
     await page.fill('#username', username);
     await page.fill('#password', app.password(username));
-    await Promise.all([page.waitForURL(app.origin + PASSTHROUGH), page.click('button[type="submit"]')]);
+    await Promise.all([page.waitForURL(app.origin + path), page.click('button[type="submit"]')]);
   }
 
   async function check(name: string, width: number): Promise<void> {
@@ -97,6 +97,42 @@ describe('the dashboard screens, checked by axe-core at 375 px and 1440 px', () 
       await open(width, 'dave');
       await waitForState(page, 'empty');
       await check('empty', width);
+    });
+
+    it('the management list, and "nothing to manage"', async () => {
+      await open(width, 'staff', '/dashboard/providers/');
+      await waitForState(page, 'list');
+      await check('manage-list', width);
+      await context.close();
+      await open(width, 'dave', '/dashboard/providers/');
+      await waitForState(page, 'list');
+      await page.waitForSelector('#list-nothing', { state: 'visible' });
+      await check('manage-nothing', width);
+    });
+
+    it('the new-provider form, with a validation message', async () => {
+      await open(width, 'staff', '/dashboard/providers/new/');
+      await waitForState(page, 'new');
+      await page.fill('#new-name', 'Accessible gateway');
+      await page.fill('#new-base_url', 'not a url');
+      await page.click('#new-submit');
+      await page.waitForSelector('#new-base_url-error', { state: 'visible' });
+      await check('manage-new', width);
+    });
+
+    it('a provider’s page, its delete confirmation, and a read-only one', async () => {
+      await open(width, 'admin', '/dashboard/providers/1/');
+      await waitForState(page, 'provider');
+      await check('manage-provider', width);
+      await page.click('#delete');
+      await page.waitForSelector('#delete-dialog', { state: 'visible' });
+      await check('manage-delete', width);
+      await page.click('#delete-cancel');
+      await context.close();
+      await open(width, 'alice', '/dashboard/providers/1/');
+      await waitForState(page, 'provider');
+      await page.waitForSelector('#read-only', { state: 'visible' });
+      await check('manage-read-only', width);
     });
 
     it('the error state', async () => {

@@ -192,8 +192,10 @@ function statusKind(status) {
   return status === 'verified' ? 'ok' : status === 'failed' || status === 'suspended' ? 'danger' : 'warn';
 }
 
-function cell(content) {
+/** A table cell; `label` (its column's heading) is what a phone shows beside it. */
+function cell(content, label) {
   const td = document.createElement('td');
+  td.dataset.label = label;
   if (content instanceof Node) td.append(content);
   else td.textContent = content;
   return td;
@@ -237,12 +239,12 @@ function listRow(provider) {
   link.href = `/dashboard/providers/${provider.id}/`;
   link.textContent = provider.name;
   tr.append(
-    cell(link),
-    cell(provider.account_number),
-    cell(badge(provider.status, statusKind(provider.status))),
-    cell(provider.is_active ? 'Yes' : 'No'),
-    cell(provider.has_api_key ? 'Yes' : 'No'),
-    cell(formatDate(provider.verified_at)),
+    cell(link, 'Name'),
+    cell(provider.account_number, 'Account'),
+    cell(badge(provider.status, statusKind(provider.status)), 'Status'),
+    cell(provider.is_active ? 'Yes' : 'No', 'Active'),
+    cell(provider.has_api_key ? 'Yes' : 'No', 'Key set'),
+    cell(formatDate(provider.verified_at), 'Verified at'),
   );
   return tr;
 }
@@ -757,11 +759,11 @@ async function acceptTerms() {
 function historyRow(entry) {
   const tr = document.createElement('tr');
   tr.append(
-    cell(formatDate(entry.changed_at)),
-    cell(entry.changed_by ?? '–'),
-    cell(entry.field ? `${entry.action}: ${entry.field}` : entry.action),
-    cell(entry.old_value ?? '–'),
-    cell(entry.new_value ?? '–'),
+    cell(formatDate(entry.changed_at), 'When'),
+    cell(entry.changed_by ?? '–', 'Who'),
+    cell(entry.field ? `${entry.action}: ${entry.field}` : entry.action, 'What'),
+    cell(entry.old_value ?? '–', 'From'),
+    cell(entry.new_value ?? '–', 'To'),
   );
   return tr;
 }
