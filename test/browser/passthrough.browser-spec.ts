@@ -149,7 +149,7 @@ describe('the prompt passthrough screen in Chromium', () => {
     await expect(page.locator('#history-list .history-item').count()).resolves.toBe(1);
     const curl = (await page.textContent('#history-list .curl'))!;
     expect(curl).toContain(`${app.origin}/api/v1/prompts/passthrough/${echo.id}/`);
-    expect(curl).toContain("-H 'Authorization: Bearer $TOKEN'");
+    expect(curl).toContain('-H "Authorization: Bearer $TOKEN"');
     const access = (await context.cookies(app.origin)).find((c) => c.name === 'access_token')!;
     expect(curl).not.toContain(access.value);
     expect(curl).not.toContain(csrf.value);

@@ -689,7 +689,8 @@ function curlFor(exchange) {
   const base = apiBase || location.origin;
   return [
     `curl -sN ${shellQuote(`${base}/api/v1/prompts/passthrough/${exchange.provider_id}/`)}`,
-    `  -H 'Authorization: Bearer $TOKEN'`,
+    // Double quotes, so that the shell fills in $TOKEN (e.g. from POST /auth/login).
+    '  -H "Authorization: Bearer $TOKEN"',
     `  -H 'Content-Type: application/json'`,
     `  -d ${shellQuote(JSON.stringify(exchange.body))}`,
   ].join(' \\\n');

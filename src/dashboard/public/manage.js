@@ -594,10 +594,12 @@ function poll(since) {
 async function verify() {
   el('verify').disabled = true;
   formError('life-error', '');
-  // The server's clock stamps the results; a little slack for a browser clock ahead of it.
-  const since = Date.now() - 5_000;
   try {
-    await api(`/api/v1/providers/${providerId()}/verify`, { method: 'POST' });
+    const response = await api(`/api/v1/providers/${providerId()}/verify`, { method: 'POST' });
+    // The server's clock stamps the results, so this run starts at its Date (to the second),
+    // not at the browser's idea of now.
+    const date = Date.parse(response.headers.get('date') ?? '');
+    const since = (Number.isNaN(date) ? Date.now() : date) - 1_000;
     const { record, etag } = await fetchRecord();
     adopt(record, etag);
     renderChecks([], since);
