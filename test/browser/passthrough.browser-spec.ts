@@ -2,7 +2,7 @@ import jwt from 'jsonwebtoken';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
 import { artifactPath, launchChromium, watchPageProblems } from './support/browser.js';
-import { pageWidth, waitForState } from './support/in-page.js';
+import { listedProviders, pageWidth, waitForState } from './support/in-page.js';
 import { serveApp, type ServedApp } from './support/served-app.js';
 
 const PAGE_PATH = '/dashboard/passthrough/';
@@ -104,6 +104,18 @@ describe('the prompt passthrough screen in Chromium', () => {
     await expect(page.inputValue('#model')).resolves.toBe('echo-1');
     await expect(page.isDisabled('#send')).resolves.toBe(false);
     await expect(page.isVisible('#send-reason')).resolves.toBe(false);
+  });
+
+  it('lists exactly the providers the seed list gives, for a superuser too (whose answer is streamed)', async () => {
+    for (const username of ['alice', 'admin']) {
+      await signIn(username);
+      const expected = await app.providersOf(username);
+      await expect(listedProviders(page)).resolves.toEqual(expected);
+      const picked = await picker();
+      expect(picked.map((p) => p.id)).toEqual(expected.map((p) => p.id));
+      await page.click('#sign-out');
+      await page.waitForURL(/\/login\//);
+    }
   });
 
   it('as alice, streams the answer of "Local echo" into the page in pieces, with its figures', async () => {
