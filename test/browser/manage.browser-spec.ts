@@ -4,6 +4,7 @@ import { startStubUpstream, type StubUpstream } from '../support/stub-upstream.j
 import { artifactPath, launchChromium, watchPageProblems } from './support/browser.js';
 import { waitForState } from './support/in-page.js';
 import { serveApp, type ServedApp } from './support/served-app.js';
+import { expireSession } from './support/session.js';
 
 const LIST_PATH = '/dashboard/providers/';
 const STUB_KEY = 'sk-stub-0123456789';
@@ -238,6 +239,24 @@ describe('the provider management screens in Chromium', () => {
     await waitForState(page, 'new');
     await expect(page.textContent('#new-note')).resolves.toMatch(/^Creating providers is for the staff/);
     await expect(page.isDisabled('#new-submit')).resolves.toBe(true);
+  });
+
+  it('an expired session goes to sign in and comes back to the same provider’s page', async () => {
+    const [own] = await manageable('alice');
+    const path = `/dashboard/providers/${own.id}/`;
+    await signIn('alice', path);
+    await waitForState(page, 'provider');
+    await expireSession(context, app.origin);
+    await page.fill('#edit-description', 'after signing in again');
+    await Promise.all([
+      page.waitForURL(`${app.origin}/login/?next=${encodeURIComponent(path)}`),
+      page.click('#edit-save'),
+    ]);
+    await page.fill('#username', 'alice');
+    await page.fill('#password', app.password('alice'));
+    await Promise.all([page.waitForURL(app.origin + path), page.click('button[type="submit"]')]);
+    await waitForState(page, 'provider');
+    await expect(page.textContent('#p-name')).resolves.toBe(own.name);
   });
 
   it('as dave (nothing to manage): says so', async () => {

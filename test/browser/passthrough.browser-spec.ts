@@ -1,9 +1,8 @@
-import jwt from 'jsonwebtoken';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { TEST_JWT_SECRET } from '../support/test-app.js';
 import { artifactPath, launchChromium, watchPageProblems } from './support/browser.js';
 import { listedProviders, pageWidth, waitForState } from './support/in-page.js';
 import { serveApp, type ServedApp } from './support/served-app.js';
+import { expireSession } from './support/session.js';
 
 const PAGE_PATH = '/dashboard/passthrough/';
 const LOGIN_PATH = `/login/?next=${encodeURIComponent(PAGE_PATH)}`;
@@ -330,11 +329,7 @@ describe('the prompt passthrough screen in Chromium', () => {
     const echo = await choose('Local echo');
     await page.fill('#prompt', 'kept across the sign-in');
 
-    const [access] = (await context.cookies(app.origin)).filter((c) => c.name === 'access_token');
-    const claims = jwt.decode(access.value) as jwt.JwtPayload;
-    const now = Math.floor(Date.now() / 1000);
-    const expired = jwt.sign({ ...claims, iat: now - 7200, exp: now - 3600 }, TEST_JWT_SECRET, { algorithm: 'HS256' });
-    await context.addCookies([{ ...access, value: expired }]);
+    await expireSession(context, app.origin);
 
     await Promise.all([page.waitForURL(app.origin + LOGIN_PATH), page.click('#send')]);
     await page.fill('#username', 'alice');
