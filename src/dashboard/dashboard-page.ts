@@ -15,9 +15,14 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 const ASSET_FILES: Record<string, string> = {
   'dashboard.js': 'text/javascript; charset=utf-8',
+  'manage.js': 'text/javascript; charset=utf-8',
   'dashboard.css': 'text/css; charset=utf-8',
   'icon.svg': 'image/svg+xml',
 };
+
+/** The screens' templates: the passthrough screen, and the management screens (one page, routed in the browser). */
+export const SCREENS = { passthrough: 'index.html', manage: 'manage.html' } as const;
+export type Screen = keyof typeof SCREENS;
 
 export interface DashboardAsset {
   contentType: string;
@@ -33,7 +38,7 @@ export interface DashboardAsset {
  */
 export class DashboardPage {
   private constructor(
-    private readonly template: string,
+    private readonly templates: Readonly<Record<Screen, string>>,
     /** Hashed file name (as in the URL) → asset. */
     readonly assets: ReadonlyMap<string, DashboardAsset>,
     /** Source file name → its URL. */
@@ -51,19 +56,23 @@ export class DashboardPage {
       assets.set(hashed, { contentType, body, etag: `"${hash}"` });
       urls[file] = `${ASSETS_PATH}${hashed}`;
     }
-    const template = await readFile(join(dir, 'index.html'), 'utf8');
-    const page = new DashboardPage(template, assets, urls);
-    page.render(); // a placeholder the template names but nobody fills fails at start-up, not per request
+    const templates = {} as Record<Screen, string>;
+    for (const [screen, file] of Object.entries(SCREENS) as [Screen, string][]) {
+      templates[screen] = await readFile(join(dir, file), 'utf8');
+    }
+    const page = new DashboardPage(templates, assets, urls);
+    // A placeholder a template names but nobody fills fails at start-up, not per request.
+    for (const screen of Object.keys(SCREENS) as Screen[]) page.render('', screen);
     return page;
   }
 
   /**
-   * The HTML. `apiBase` is empty when the page is served by the service itself; a page served
+   * A screen's HTML. `apiBase` is empty when the page is served by the service itself; a page served
    * from another origin (an origin in CORS_ORIGINS) gets the service's origin here.
    */
-  render(apiBase = ''): string {
+  render(apiBase = '', screen: Screen = 'passthrough'): string {
     const values: Record<string, string> = { ...this.assetUrls, 'api-base': apiBase };
-    return this.template.replace(/\{\{([\w.-]+)\}\}/g, (_, name: string) => {
+    return this.templates[screen].replace(/\{\{([\w.-]+)\}\}/g, (_, name: string) => {
       if (!(name in values)) throw new Error(`dashboard page: no value for {{${name}}}`);
       return escapeHtml(values[name]);
     });

@@ -43,7 +43,7 @@ export async function waitForState(page: Page, state: string): Promise<void> {
  */
 export async function refreshProviders(page: Page): Promise<void> {
   await Promise.all([
-    page.waitForResponse((response) => new URL(response.url()).pathname === '/dashboard/passthrough/api/providers/'),
+    page.waitForResponse((response) => new URL(response.url()).pathname === '/dashboard/passthrough/api/picker/'),
     page.click('#refresh'),
   ]);
   await page.waitForSelector('#refresh:not([disabled])', { state: 'attached' });
