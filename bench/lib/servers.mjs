@@ -16,20 +16,33 @@ const JWT_EXPIRES_IN = String(6 * 3600);
 const EVENT_LOOP_PROBE = fileURLToPath(new URL('../event-loop-probe.mjs', import.meta.url));
 const CPU_PROFILE_PROBE = fileURLToPath(new URL('../cpu-profile-probe.mjs', import.meta.url));
 const BASELINE = fileURLToPath(new URL('../baseline/server.mjs', import.meta.url));
+const STUB_UPSTREAM = fileURLToPath(new URL('../stub-upstream/server.mjs', import.meta.url));
 
 /**
  * The production build as an operator would start it, over plain HTTP on localhost (hence
  * ALLOW_INSECURE_COOKIES). Everything else is the service's default, DB_POOL_SIZE (10)
  * included. `eventLoopFile` and `cpuProfileFile` preload the probes that write there (see
  * event-loop-probe.mjs and cpu-profile-probe.mjs): measurement from the bench, no change to src/.
+ * `env` adds settings of one measurement's own (the passthrough's egress exception); `name`
+ * tells instances apart in the report and the log file names.
  */
-export function startService({ dist, databaseUrl, cache, workDir, label, eventLoopFile, cpuProfileFile }) {
+export function startService({
+  dist,
+  databaseUrl,
+  cache,
+  workDir,
+  label,
+  eventLoopFile,
+  cpuProfileFile,
+  env = {},
+  name = `service (cache ${cache})`,
+}) {
   const args = [];
   if (eventLoopFile) args.push('--import', EVENT_LOOP_PROBE);
   if (cpuProfileFile) args.push('--import', CPU_PROFILE_PROBE);
   args.push(join(dist, 'src', 'main.js'));
   return startServer({
-    name: `service (cache ${cache})`,
+    name,
     args,
     logFile: join(workDir, `${label}-service-cache-${cache}.log`),
     env: {
@@ -44,7 +57,19 @@ export function startService({ dist, databaseUrl, cache, workDir, label, eventLo
       PROVIDERS_CACHE: cache,
       ...(eventLoopFile ? { BENCH_EVENT_LOOP_FILE: eventLoopFile } : {}),
       ...(cpuProfileFile ? { BENCH_CPU_PROFILE_FILE: cpuProfileFile } : {}),
+      ...env,
     },
+  });
+}
+
+/** The passthrough benchmark's OpenAI-compatible upstream (stub-upstream/server.mjs), expecting `apiKey`. */
+export function startStubUpstream({ workDir, apiKey, paceMs }) {
+  return startServer({
+    name: 'stub upstream',
+    args: [STUB_UPSTREAM],
+    logFile: join(workDir, 'passthrough-stub-upstream.log'),
+    readyPath: '/healthz',
+    env: { STUB_API_KEY: apiKey, STUB_PACE_MS: String(paceMs) },
   });
 }
 
