@@ -9,8 +9,9 @@ import { buildSnapshot } from './lib/build.mjs';
 import { measureChangeDelay } from './lib/change-delay.mjs';
 import { parseOptions, SIZES, USAGE } from './lib/options.mjs';
 import { profileService } from './lib/profile.mjs';
+import { compareInstances } from './lib/instances.mjs';
 import { benchmarkPassthrough } from './lib/passthrough.mjs';
-import { fullReport, passthroughSection, sizeTable } from './lib/report.mjs';
+import { fullReport, instancesSection, passthroughSection, sizeTable } from './lib/report.mjs';
 import { measureScalePoint, scaleSubjects } from './lib/scale.mjs';
 import { benchmarkWorld, prepareWorld, WrongAnswersError } from './lib/size-run.mjs';
 import { soak } from './lib/soak.mjs';
@@ -62,6 +63,15 @@ async function main(argv) {
     if (options.passthrough) {
       report.passthrough = await benchmarkPassthrough(ctx);
       console.log(`\n${passthroughSection(report.passthrough)}\n`);
+    }
+    if (options.instances) {
+      report.instances = [];
+      for (const label of options.sizes) {
+        const prepared = await prepareWorld({ label, counts: SIZES[label], ctx });
+        const result = await compareInstances(prepared, ctx, options.instances);
+        report.instances.push(result);
+        console.log(`\n${instancesSection(result)}\n`);
+      }
     }
     for (const label of options.sizeRuns ? options.sizes : []) {
       const prepared = await prepareWorld({ label, counts: SIZES[label], ctx });

@@ -3,14 +3,16 @@ import { parseArgs } from 'node:util';
 export const USAGE = `Usage: npm run bench -- [options]
 Builds the service, then for each world size benchmarks the bare baseline and the service
 (cache off, cache on) with wrk, after checking that all three give the right answers.
-With --passthrough, only that runs.
+With --passthrough or --instances (or both), only those run.
 
-  --sizes small,large   which worlds (default: both)
+  --sizes small,large   which worlds (default: both; with --instances alone: small)
   --passthrough         the prompt passthrough against a stub upstream, direct vs through the
                         service: added latency, time to first chunk, throughput, memory
   --passthrough-duration N
                         seconds of clients leaving streams half-way, RSS sampled (default 20;
                         the README's figures are from 60)
+  --instances N         throughput of N production instances on one database beside one
+                        (cache off and on), on the worlds of --sizes (default small)
   --duration N          seconds of each measured wrk run (default 15)
   --warmup N            seconds of wrk warm-up before each measured run (default 3)
   --connections N       wrk connections (default 32)
@@ -42,6 +44,7 @@ export function parseOptions(argv) {
       sizes: { type: 'string' },
       passthrough: { type: 'boolean', default: false },
       'passthrough-duration': { type: 'string', default: '20' },
+      instances: { type: 'string' },
       duration: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '32' },
@@ -56,8 +59,8 @@ export function parseOptions(argv) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const modes = values.passthrough;
-  const sizes = (values.sizes ?? (modes ? '' : 'small,large'))
+  const modes = values.passthrough || values.instances !== undefined;
+  const sizes = (values.sizes ?? (values.instances !== undefined ? 'small' : modes ? '' : 'small,large'))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
@@ -88,14 +91,17 @@ export function parseOptions(argv) {
     dist: values.dist,
     passthrough: values.passthrough,
     passthroughDuration: whole('passthrough-duration', 3),
+    instances: whole('instances', 2),
     // The providers-list benchmark of each size runs when no other mode is asked for.
     sizeRuns: !modes,
   };
+  if (sizes.length === 0 && options.instances !== undefined)
+    throw new RangeError('--instances needs a world: give --sizes');
   // The soak, the scale test and the profile all run on the large world.
   const largeRun = options.sizeRuns && sizes.includes('large');
   if ((options.soak || options.scale) && !largeRun) {
     throw new RangeError(
-      '--soak and --scale need the large world of the providers-list runs: add large to --sizes, without --passthrough',
+      '--soak and --scale need the large world of the providers-list runs: add large to --sizes, without --passthrough or --instances',
     );
   }
   if (options.profile && !largeRun && !options.passthrough) {

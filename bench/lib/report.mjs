@@ -202,6 +202,7 @@ export function fullReport(report) {
     parts.push(passthroughSection(report.passthrough), '');
     for (const profile of report.passthrough.profiles ?? []) parts.push(profileSection(profile), '');
   }
+  for (const instances of report.instances ?? []) parts.push(instancesSection(instances), '');
   if (report.superuser) parts.push(superuserSection(report.superuser), '');
   if (report.changeDelay) parts.push(changeDelaySection(report.changeDelay), '');
   if (report.soak) parts.push(soakSection(report.soak), '');
@@ -359,4 +360,23 @@ export function passthroughTargets(p) {
       met: thirds.lowGrowthPercent <= 5,
     },
   ];
+}
+
+export function instancesSection(s) {
+  const lines = [
+    `### ${s.count} instances on one database beside one (${s.label} world; information only)`,
+    '',
+    `The providers list, production builds on one PostgreSQL database, ${s.connections} connections in all: one wrk per instance, run together, with its share of the connections (no balancer: see \`lib/instances.mjs\`). Throughput is the sum; latency is per instance. The ${s.count} instances, PostgreSQL and wrk share this machine's cores: this says what a second instance buys on the same machine, not what a second machine would.`,
+    '',
+    '| cache | instances | req/s in all | ÷ one instance | req/s each | p50 ms each | p99 ms each | non-2xx | socket errors | peak RSS MB each |',
+    '| --- | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | --- |',
+  ];
+  for (const r of s.rows) {
+    const one = s.rows.find((x) => x.cache === r.cache && x.instances === 1);
+    const each = (fn) => r.perInstance.map(fn).join(' / ');
+    lines.push(
+      `| ${r.cache} | ${r.instances} | ${f(r.rps, 0)} | ${f(ratio(r.rps, one.rps))} | ${each((x) => f(x.rps, 0))} | ${each((x) => f(x.p50Ms))} | ${each((x) => f(x.p99Ms))} | ${r.non2xx} | ${r.socketErrors} | ${each((x) => f(x.peakRssMb, 0))} |`,
+    );
+  }
+  return lines.join('\n');
 }
