@@ -64,6 +64,7 @@ export async function benchmarkPassthrough(ctx) {
     // as an operator would allow an internal gateway, rather than EGRESS_ALLOW_PRIVATE.
     // The CPU profile probe is idle until signalled (--profile), so it is always preloaded.
     const cpuProfileFile = join(workDir, 'passthrough.cpuprofile');
+    const heapFile = join(workDir, 'passthrough-heap.json');
     const service = await startService({
       dist,
       databaseUrl: db.url,
@@ -72,6 +73,7 @@ export async function benchmarkPassthrough(ctx) {
       label: 'passthrough',
       name: 'service',
       cpuProfileFile,
+      heapFile,
       env: { EGRESS_ALLOW_HOSTS: `127.0.0.1:${stubPort}` },
     });
     servers.push(service);
@@ -208,7 +210,7 @@ export async function benchmarkPassthrough(ctx) {
       });
     }
 
-    const leaving = await leavingClients(routes.service, stub, service, options, log);
+    const leaving = await leavingClients(routes.service, stub, service, options, log, heapFile);
     const leak = await checkSlotsReturned(routes.service.fast, userTokens);
     const statsAfter = await stubStats(stub);
     return {
@@ -327,10 +329,11 @@ async function stubStats(stub) {
  * The stub counts the streams whose client (the service) went away before the end: each client
  * that left should have cut one.
  */
-async function leavingClients(route, stub, service, options, log) {
+async function leavingClients(route, stub, service, options, log, heapFile) {
   const seconds = options.passthroughDuration;
   log(`passthrough: ${seconds} s of clients leaving paced streams half-way, ${options.connections} connections`);
   const before = await stubStats(stub);
+  const heapBefore = await collectedHeap(service, heapFile);
   service.memory.resetPeak();
   service.memory.startSampling(1000);
   const result = await streamLoad({
@@ -345,6 +348,7 @@ async function leavingClients(route, stub, service, options, log) {
   // The last aborts travel upstream after the clients have gone.
   await sleep(500);
   const after = await stubStats(stub);
+  const heapAfter = await collectedHeap(service, heapFile);
   log(
     `passthrough:   ${result.calls} calls, ${result.left} left half-way; the stub saw ${after.streamsClosedEarly - before.streamsClosedEarly} streams cut`,
   );
@@ -355,7 +359,20 @@ async function leavingClients(route, stub, service, options, log) {
     upstreamStarted: after.streamsStarted - before.streamsStarted,
     rss: service.memory.samples,
     peakRssMb: service.memory.peakMb(),
+    heapBefore,
+    heapAfter,
   };
+}
+
+/** What a full collection leaves in the service (heap-probe.mjs); null if the probe does not answer. */
+async function collectedHeap(service, file) {
+  rmSync(file, { force: true });
+  process.kill(service.pid, 'SIGWINCH');
+  for (let i = 0; i < 100; i++) {
+    await sleep(20);
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  }
+  return null;
 }
 
 /**

@@ -310,6 +310,8 @@ export function passthroughSection(p) {
     '',
     `RSS every second (MB): ${l.rss.map((x) => f(x.rssMb, 0)).join(' ')}`,
     '',
+    heapLine(l),
+    '',
     `After it, 4 calls at once for each user (the per-user limit): ${Object.entries(p.leak)
       .map(([status, n]) => `${n} × ${status}`)
       .join(', ')} (a 429 would be a slot never given back). Usage journal rows by outcome: ${Object.entries(
@@ -318,6 +320,15 @@ export function passthroughSection(p) {
       .map(([outcome, n]) => `${outcome} ${n}`)
       .join(', ')}. Calls that reached the stub without its key: ${p.unauthorized}.`,
   ].join('\n');
+}
+
+function heapLine(l) {
+  const [a, b] = [l.heapBefore, l.heapAfter];
+  if (!a || !b) return 'After a full collection: not measured (the heap probe did not answer).';
+  return (
+    `After a full collection (\`bench/heap-probe.mjs\`), just before and just after those ${l.seconds} s: heap used ${f(a.heapUsedMb, 1)} → ${f(b.heapUsedMb, 1)} MB (${f(b.heapUsedMb - a.heapUsedMb, 1)} MB), ` +
+    `external ${f(a.externalMb, 1)} → ${f(b.externalMb, 1)} MB, RSS ${f(a.rssMb, 0)} → ${f(b.rssMb, 0)} MB.`
+  );
 }
 
 export function passthroughTargets(p) {
@@ -356,7 +367,11 @@ export function passthroughTargets(p) {
     },
     {
       target: `passthrough: RSS flat over ${p.leaving.seconds} s of clients leaving mid-stream (lows of the last third within 5 % of the first's)`,
-      measured: `${f(thirds.lastLow - thirds.firstLow, 1)} MB (${f(thirds.lowGrowthPercent, 1)} %); means ${f(thirds.firstMean, 0)} → ${f(thirds.lastMean, 0)} MB`,
+      measured:
+        `${f(thirds.lastLow - thirds.firstLow, 1)} MB (${f(thirds.lowGrowthPercent, 1)} %); means ${f(thirds.firstMean, 0)} → ${f(thirds.lastMean, 0)} MB` +
+        (p.leaving.heapBefore && p.leaving.heapAfter
+          ? `; heap after a full collection ${f(p.leaving.heapBefore.heapUsedMb, 1)} → ${f(p.leaving.heapAfter.heapUsedMb, 1)} MB`
+          : ''),
       met: thirds.lowGrowthPercent <= 5,
     },
   ];

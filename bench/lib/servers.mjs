@@ -15,6 +15,7 @@ const SECRETS_KEY = randomBytes(32).toString('base64');
 const JWT_EXPIRES_IN = String(6 * 3600);
 const EVENT_LOOP_PROBE = fileURLToPath(new URL('../event-loop-probe.mjs', import.meta.url));
 const CPU_PROFILE_PROBE = fileURLToPath(new URL('../cpu-profile-probe.mjs', import.meta.url));
+const HEAP_PROBE = fileURLToPath(new URL('../heap-probe.mjs', import.meta.url));
 const BASELINE = fileURLToPath(new URL('../baseline/server.mjs', import.meta.url));
 const STUB_UPSTREAM = fileURLToPath(new URL('../stub-upstream/server.mjs', import.meta.url));
 
@@ -23,7 +24,8 @@ const STUB_UPSTREAM = fileURLToPath(new URL('../stub-upstream/server.mjs', impor
  * ALLOW_INSECURE_COOKIES). Everything else is the service's default, DB_POOL_SIZE (10)
  * included. `eventLoopFile` and `cpuProfileFile` preload the probes that write there (see
  * event-loop-probe.mjs and cpu-profile-probe.mjs): measurement from the bench, no change to src/.
- * `env` adds settings of one measurement's own (the passthrough's egress exception); `name`
+ * `heapFile` preloads heap-probe.mjs (with --expose-gc), which writes there what a full
+ * collection leaves. `env` adds settings of one measurement's own (the passthrough's egress exception); `name`
  * tells instances apart in the report and the log file names.
  */
 export function startService({
@@ -34,12 +36,14 @@ export function startService({
   label,
   eventLoopFile,
   cpuProfileFile,
+  heapFile,
   env = {},
   name = `service (cache ${cache})`,
 }) {
   const args = [];
   if (eventLoopFile) args.push('--import', EVENT_LOOP_PROBE);
   if (cpuProfileFile) args.push('--import', CPU_PROFILE_PROBE);
+  if (heapFile) args.push('--expose-gc', '--import', HEAP_PROBE);
   args.push(join(dist, 'src', 'main.js'));
   return startServer({
     name,
@@ -57,6 +61,7 @@ export function startService({
       PROVIDERS_CACHE: cache,
       ...(eventLoopFile ? { BENCH_EVENT_LOOP_FILE: eventLoopFile } : {}),
       ...(cpuProfileFile ? { BENCH_CPU_PROFILE_FILE: cpuProfileFile } : {}),
+      ...(heapFile ? { BENCH_HEAP_FILE: heapFile } : {}),
       ...env,
     },
   });
