@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 
 export const USAGE = `Usage: npm run bench -- [options]
-Builds the service, then for each world size benchmarks the bare baseline and the service
-(cache off, cache on) with wrk, after checking that all three give the right answers.
+Builds the service, then for each world size benchmarks the bare baseline, the two reference
+servers (bare cache-hit server, Nest floor) and the service (cache off, cache on) with wrk,
+after checking that all five give the right answers.
 With --passthrough or --instances (or both), only those run.
 
   --sizes small,large   which worlds (default: both; with --instances alone: small)

@@ -5,17 +5,18 @@ const ratio = (a, b) => (b > 0 ? a / b : NaN);
 
 export function sizeTable(size) {
   const base = size.rows.find((r) => r.server === 'baseline');
+  const floor = size.rows.find((r) => r.server === 'Nest floor');
   const lines = [
     `### ${size.label}: ${size.counts.accounts} accounts / ${size.counts.users} users / ${size.counts.providers} providers`,
     '',
     `Answers: ${size.answerSizes}.${size.importSeconds === null ? ' World database reused.' : ` Import: ${f(size.importSeconds, 0)} s.`} Planner statistics: ${size.statistics}.`,
     '',
-    '| server | req/s | p50 ms | p99 ms | non-2xx | socket errors | peak RSS MB | req/s ÷ baseline | p99 ÷ baseline |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| server | req/s | p50 ms | p99 ms | non-2xx | socket errors | peak RSS MB | req/s ÷ baseline | p99 ÷ baseline | req/s ÷ Nest floor | p99 ÷ Nest floor |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of size.rows) {
     lines.push(
-      `| ${r.server} | ${f(r.rps, 0)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${r.non2xx} | ${r.socketErrors} | ${f(r.peakRssMb, 0)} | ${f(ratio(r.rps, base.rps))} | ${f(ratio(r.p99Ms, base.p99Ms))} |`,
+      `| ${r.server} | ${f(r.rps, 0)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${r.non2xx} | ${r.socketErrors} | ${f(r.peakRssMb, 0)} | ${f(ratio(r.rps, base.rps))} | ${f(ratio(r.p99Ms, base.p99Ms))} | ${floor ? f(ratio(r.rps, floor.rps)) : '—'} | ${floor ? f(ratio(r.p99Ms, floor.p99Ms)) : '—'} |`,
     );
   }
   return lines.join('\n');
@@ -157,6 +158,23 @@ export function evaluateTargets(report) {
     const p99 = ratio(off.p99Ms, base.p99Ms);
     targets.push({ target: `${size}: cache off throughput ≥ 0.8 × baseline`, measured: `${f(tp)} ×`, met: tp >= 0.8 });
     targets.push({ target: `${size}: cache off p99 ≤ 1.5 × baseline p99`, measured: `${f(p99)} ×`, met: p99 <= 1.5 });
+  }
+  for (const size of ['small', 'large']) {
+    const floor = rowOf(size, 'Nest floor');
+    const on = rowOf(size, 'service (cache on)');
+    if (!floor || !on) continue;
+    const tp = ratio(on.rps, floor.rps);
+    const p99 = ratio(on.p99Ms, floor.p99Ms);
+    targets.push({
+      target: `${size}: cache on throughput ≥ 0.8 × the Nest floor`,
+      measured: `${f(tp)} ×`,
+      met: tp >= 0.8,
+    });
+    targets.push({
+      target: `${size}: cache on p99 ≤ 1.5 × the Nest floor's`,
+      measured: `${f(p99)} ×`,
+      met: p99 <= 1.5,
+    });
   }
   const base = rowOf('large', 'baseline');
   const on = rowOf('large', 'service (cache on)');

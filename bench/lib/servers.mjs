@@ -5,7 +5,7 @@ import { startServer } from './processes.mjs';
 
 export const PROVIDERS_PATH = '/dashboard/passthrough/api/providers/';
 
-/** One secret per run, shared by the service and the baseline, so a token works on all three. */
+/** One secret per run, shared by the service, the baseline and the reference servers, so a token works on all. */
 export const JWT_SECRET = randomBytes(48).toString('base64url');
 const SECRETS_KEY = randomBytes(32).toString('base64');
 /**
@@ -18,6 +18,8 @@ const CPU_PROFILE_PROBE = fileURLToPath(new URL('../cpu-profile-probe.mjs', impo
 const HEAP_PROBE = fileURLToPath(new URL('../heap-probe.mjs', import.meta.url));
 const BASELINE = fileURLToPath(new URL('../baseline/server.mjs', import.meta.url));
 const STUB_UPSTREAM = fileURLToPath(new URL('../stub-upstream/server.mjs', import.meta.url));
+const CACHE_HIT_SERVER = fileURLToPath(new URL('../reference/cache-hit-server.mjs', import.meta.url));
+const NEST_FLOOR = fileURLToPath(new URL('../reference/nest-floor.mjs', import.meta.url));
 
 /**
  * The production build as an operator would start it, over plain HTTP on localhost (hence
@@ -88,6 +90,26 @@ export function startBaseline({ dist, databaseUrl, workDir, label }) {
       DATABASE_URL: databaseUrl,
       JWT_SECRET,
       SERVICE_DIST: dist,
+    },
+  });
+}
+
+/**
+ * Issue 16's two reference servers (reference/): the bare cache-hit server and the Nest floor,
+ * each with the answers of `usernames` preloaded from the world's database at start-up.
+ */
+export function startReference({ kind, dist, databaseUrl, workDir, label, usernames }) {
+  const [name, script] = kind === 'nest-floor' ? ['Nest floor', NEST_FLOOR] : ['cache-hit server', CACHE_HIT_SERVER];
+  return startServer({
+    name,
+    args: [script],
+    logFile: join(workDir, `${label}-${kind}.log`),
+    env: {
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET,
+      SERVICE_DIST: dist,
+      PRELOAD_USERNAMES: usernames.join(','),
+      NODE_ENV: 'production',
     },
   });
 }
