@@ -60,9 +60,7 @@ export async function benchmarkPassthrough(ctx) {
     log(`passthrough: importing a world of ${PASSTHROUGH_USERS} users and two providers pointing at the stub`);
     await importWorld(dist, db.url, worldFile, log);
 
-    // The one private address this service may reach is the stub's: allowed by host and port,
-    // as an operator would allow an internal gateway, rather than EGRESS_ALLOW_PRIVATE.
-    // The CPU profile probe is idle until signalled (--profile), so it is always preloaded.
+    // The CPU profile and heap probes are idle until signalled, so they are always preloaded.
     const cpuProfileFile = join(workDir, 'passthrough.cpuprofile');
     const heapFile = join(workDir, 'passthrough-heap.json');
     const service = await startService({
@@ -74,6 +72,8 @@ export async function benchmarkPassthrough(ctx) {
       name: 'service',
       cpuProfileFile,
       heapFile,
+      // The one private address this service may reach is the stub's: allowed by host and
+      // port, as an operator would allow an internal gateway, rather than EGRESS_ALLOW_PRIVATE.
       env: { EGRESS_ALLOW_HOSTS: `127.0.0.1:${stubPort}` },
     });
     servers.push(service);
