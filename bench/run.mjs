@@ -2,14 +2,16 @@
 // `npm run bench`: see bench/README.md for what runs and what each figure means.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSnapshot } from './lib/build.mjs';
 import { measureChangeDelay } from './lib/change-delay.mjs';
 import { parseOptions, SIZES, USAGE } from './lib/options.mjs';
 import { profileService } from './lib/profile.mjs';
-import { fullReport, sizeTable } from './lib/report.mjs';
+import { compareInstances } from './lib/instances.mjs';
+import { benchmarkPassthrough } from './lib/passthrough.mjs';
+import { fullReport, instancesSection, passthroughSection, sizeTable } from './lib/report.mjs';
 import { measureScalePoint, scaleSubjects } from './lib/scale.mjs';
 import { benchmarkWorld, prepareWorld, WrongAnswersError } from './lib/size-run.mjs';
 import { soak } from './lib/soak.mjs';
@@ -42,6 +44,7 @@ async function main(argv) {
   // Ctrl-C: the databases and copies this run made are dropped all the same.
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
 
+  const load = watchLoad();
   try {
     ensureWrk(log);
     const snapshot = options.dist ? { dist: resolve(options.dist) } : buildSnapshot(ROOT, log);
@@ -57,7 +60,20 @@ async function main(argv) {
       options,
       sizes: [],
     };
-    for (const label of options.sizes) {
+    if (options.passthrough) {
+      report.passthrough = await benchmarkPassthrough(ctx);
+      console.log(`\n${passthroughSection(report.passthrough)}\n`);
+    }
+    if (options.instances) {
+      report.instances = [];
+      for (const label of options.sizes) {
+        const prepared = await prepareWorld({ label, counts: SIZES[label], ctx });
+        const result = await compareInstances(prepared, ctx, options.instances);
+        report.instances.push(result);
+        console.log(`\n${instancesSection(result)}\n`);
+      }
+    }
+    for (const label of options.sizeRuns ? options.sizes : []) {
       const prepared = await prepareWorld({ label, counts: SIZES[label], ctx });
       const isLarge = label === 'large';
       const result = await benchmarkWorld(
@@ -77,6 +93,7 @@ async function main(argv) {
       if (options.scale) report.scale = await runScale(prepared, ctx);
     }
 
+    report.load = load.describe();
     const text = fullReport(report);
     console.log(`\n${text}`);
     if (options.write) {
@@ -94,8 +111,35 @@ async function main(argv) {
     }
     throw err;
   } finally {
+    load.stop();
     await cleanUp();
   }
+}
+
+/**
+ * Other work on the machine moves the figures: the 1-minute load average before this run
+ * started anything (others' load) and during it (theirs and this run's), for the report.
+ */
+function watchLoad() {
+  const before = loadavg()[0];
+  const samples = [];
+  const timer = setInterval(() => samples.push(loadavg()[0]), 10_000);
+  timer.unref();
+  return {
+    stop: () => clearInterval(timer),
+    describe() {
+      const sorted = [...samples].sort((a, b) => a - b);
+      const median = sorted.length ? sorted[Math.floor(sorted.length / 2)] : before;
+      const cores = cpus().length;
+      const loaded = before >= 0.5;
+      return (
+        `1-minute load average ${before.toFixed(2)} before this run started anything, median ${median.toFixed(2)} (max ${Math.max(before, ...samples).toFixed(2)}) during it, on ${cores} cores.` +
+        (loaded
+          ? ' The machine was loaded by other work (other sessions building and testing on it) when this run began: absolute figures are lower than on an idle machine, and ratios noisier.'
+          : '')
+      );
+    },
+  };
 }
 
 /** Which code was measured: the commit, and whether src/ differed from it (others' work in progress). */

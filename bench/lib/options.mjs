@@ -1,17 +1,27 @@
 import { parseArgs } from 'node:util';
 
 export const USAGE = `Usage: npm run bench -- [options]
-Builds the service, then for each world size benchmarks the bare baseline and the service
-(cache off, cache on) with wrk, after checking that all three give the right answers.
+Builds the service, then for each world size benchmarks the bare baseline, the two reference
+servers (bare cache-hit server, Nest floor) and the service (cache off, cache on) with wrk,
+after checking that all five give the right answers.
+With --passthrough or --instances (or both), only those run.
 
-  --sizes small,large   which worlds (default: both)
+  --sizes small,large   which worlds (default: both; with --instances alone: small)
+  --passthrough         the prompt passthrough against a stub upstream, direct vs through the
+                        service: added latency, time to first chunk, throughput, memory
+  --passthrough-duration N
+                        seconds of clients leaving streams half-way, RSS sampled (default 20;
+                        the README's figures are from 60)
+  --instances N         throughput of N production instances on one database beside one
+                        (cache off and on), on the worlds of --sizes (default small)
   --duration N          seconds of each measured wrk run (default 15)
   --warmup N            seconds of wrk warm-up before each measured run (default 3)
   --connections N       wrk connections (default 32)
   --soak                also the 60 s soak at 64 connections on the large world (cache on)
   --soak-duration N     seconds of the soak (default 60)
   --scale               also the 1,000,000-provider world (several minutes: import hashes 5,000 passwords)
-  --profile             also CPU profiles of the service (cache off, cache on) under load: top self-time functions
+  --profile             also CPU profiles of the service (cache off, cache on) under load: top self-time functions;
+                        with --passthrough, of the relayed completion and stream
   --write               write the report to bench/results/<YYYY-MM-DD>.md
   --keep                keep the work directory (worlds, tokens, logs, profiles) and the databases
   --dist DIR            benchmark this build instead of running npm run build (a directory inside
@@ -32,7 +42,10 @@ export function parseOptions(argv) {
   const { values } = parseArgs({
     args: argv,
     options: {
-      sizes: { type: 'string', default: 'small,large' },
+      sizes: { type: 'string' },
+      passthrough: { type: 'boolean', default: false },
+      'passthrough-duration': { type: 'string', default: '20' },
+      instances: { type: 'string' },
       duration: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '32' },
@@ -47,7 +60,8 @@ export function parseOptions(argv) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const sizes = values.sizes
+  const modes = values.passthrough || values.instances !== undefined;
+  const sizes = (values.sizes ?? (values.instances !== undefined ? 'small' : modes ? '' : 'small,large'))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
@@ -57,6 +71,7 @@ export function parseOptions(argv) {
   }
   const whole = (name, min) => {
     const text = values[name];
+    if (text === undefined) return undefined;
     if (!/^\d+$/.test(text) || Number(text) < min)
       throw new RangeError(`--${name} must be a whole number >= ${min}, got "${text}"`);
     return Number(text);
@@ -75,10 +90,23 @@ export function parseOptions(argv) {
     keep: values.keep,
     reuseWorlds: values['reuse-worlds'],
     dist: values.dist,
+    passthrough: values.passthrough,
+    passthroughDuration: whole('passthrough-duration', 3),
+    instances: whole('instances', 2),
+    // The providers-list benchmark of each size runs when no other mode is asked for.
+    sizeRuns: !modes,
   };
+  if (sizes.length === 0 && options.instances !== undefined)
+    throw new RangeError('--instances needs a world: give --sizes');
   // The soak, the scale test and the profile all run on the large world.
-  if ((options.soak || options.scale || options.profile) && !sizes.includes('large')) {
-    throw new RangeError('--soak, --scale and --profile need the large world: add large to --sizes');
+  const largeRun = options.sizeRuns && sizes.includes('large');
+  if ((options.soak || options.scale) && !largeRun) {
+    throw new RangeError(
+      '--soak and --scale need the large world of the providers-list runs: add large to --sizes, without --passthrough or --instances',
+    );
+  }
+  if (options.profile && !largeRun && !options.passthrough) {
+    throw new RangeError('--profile needs the large world (providers list) or --passthrough');
   }
   return options;
 }

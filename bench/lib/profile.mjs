@@ -86,7 +86,27 @@ export function summarise(profile, dist) {
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
   }
   const percent = (us) => (100 * us) / total;
+  // Inclusive time of the service's own functions: each sample counts once for every distinct
+  // dist/ function on its stack, which says what a request spends under each step of the service.
+  const inclusive = new Map();
+  for (const node of profile.nodes) {
+    const us = selfUs.get(node.id) ?? 0;
+    if (!us) continue;
+    const seen = new Set();
+    for (let p = node; p; p = parentOf.get(p.id)) {
+      const path = p.callFrame.url.replace(/^file:\/\//, '');
+      if (!path.startsWith(dist) || !p.callFrame.functionName) continue;
+      const key = frameName(p.callFrame, dist);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+    }
+  }
   return {
+    inclusive: [...inclusive.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 20)
+      .map(([name, us]) => ({ name, percent: percent(us) })),
     top: [...byFunction.values()]
       .sort((a, b) => b.us - a.us)
       .slice(0, 25)

@@ -5,17 +5,18 @@ const ratio = (a, b) => (b > 0 ? a / b : NaN);
 
 export function sizeTable(size) {
   const base = size.rows.find((r) => r.server === 'baseline');
+  const floor = size.rows.find((r) => r.server === 'Nest floor');
   const lines = [
     `### ${size.label}: ${size.counts.accounts} accounts / ${size.counts.users} users / ${size.counts.providers} providers`,
     '',
     `Answers: ${size.answerSizes}.${size.importSeconds === null ? ' World database reused.' : ` Import: ${f(size.importSeconds, 0)} s.`} Planner statistics: ${size.statistics}.`,
     '',
-    '| server | req/s | p50 ms | p99 ms | non-2xx | socket errors | peak RSS MB | req/s ÷ baseline | p99 ÷ baseline |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| server | req/s | p50 ms | p99 ms | non-2xx | socket errors | peak RSS MB | req/s ÷ baseline | p99 ÷ baseline | req/s ÷ Nest floor | p99 ÷ Nest floor |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of size.rows) {
     lines.push(
-      `| ${r.server} | ${f(r.rps, 0)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${r.non2xx} | ${r.socketErrors} | ${f(r.peakRssMb, 0)} | ${f(ratio(r.rps, base.rps))} | ${f(ratio(r.p99Ms, base.p99Ms))} |`,
+      `| ${r.server} | ${f(r.rps, 0)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${r.non2xx} | ${r.socketErrors} | ${f(r.peakRssMb, 0)} | ${f(ratio(r.rps, base.rps))} | ${f(ratio(r.p99Ms, base.p99Ms))} | ${floor ? f(ratio(r.rps, floor.rps)) : '—'} | ${floor ? f(ratio(r.p99Ms, floor.p99Ms)) : '—'} |`,
     );
   }
   return lines.join('\n');
@@ -108,7 +109,8 @@ export function scaleSection(sc) {
 
 export function profileSection(p) {
   return [
-    `### Where the service spends its time (cache ${p.cache}, large world, ${p.seconds} s under load, CPU profile of that window)`,
+    p.title ??
+      `### Where the service spends its time (cache ${p.cache}, large world, ${p.seconds} s under load, CPU profile of that window)`,
     '',
     `${f(p.rps, 0)} req/s while profiled (the profiler slows it). Self time by package:`,
     '',
@@ -121,6 +123,16 @@ export function profileSection(p) {
     '| self % | function | where | mostly called from |',
     '| ---: | --- | --- | --- |',
     ...p.top.map((x) => `| ${f(x.percent, 1)} | ${x.functionName} | ${x.where} | ${x.via} |`),
+    ...(p.inclusive?.length
+      ? [
+          '',
+          "The service's own functions by inclusive time (everything under them, each sample counted once per function):",
+          '',
+          '| inclusive % | function |',
+          '| ---: | --- |',
+          ...p.inclusive.map((x) => `| ${f(x.percent, 1)} | ${x.name} |`),
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -147,6 +159,23 @@ export function evaluateTargets(report) {
     targets.push({ target: `${size}: cache off throughput ≥ 0.8 × baseline`, measured: `${f(tp)} ×`, met: tp >= 0.8 });
     targets.push({ target: `${size}: cache off p99 ≤ 1.5 × baseline p99`, measured: `${f(p99)} ×`, met: p99 <= 1.5 });
   }
+  for (const size of ['small', 'large']) {
+    const floor = rowOf(size, 'Nest floor');
+    const on = rowOf(size, 'service (cache on)');
+    if (!floor || !on) continue;
+    const tp = ratio(on.rps, floor.rps);
+    const p99 = ratio(on.p99Ms, floor.p99Ms);
+    targets.push({
+      target: `${size}: cache on throughput ≥ 0.8 × the Nest floor`,
+      measured: `${f(tp)} ×`,
+      met: tp >= 0.8,
+    });
+    targets.push({
+      target: `${size}: cache on p99 ≤ 1.5 × the Nest floor's`,
+      measured: `${f(p99)} ×`,
+      met: p99 <= 1.5,
+    });
+  }
   const base = rowOf('large', 'baseline');
   const on = rowOf('large', 'service (cache on)');
   if (base && on) {
@@ -165,6 +194,7 @@ export function evaluateTargets(report) {
     });
   }
   const large = ['service (cache off)', 'service (cache on)'].map((s) => rowOf('large', s)).filter(Boolean);
+  if (report.passthrough) targets.push(...passthroughTargets(report.passthrough));
   if (large.length) {
     const peak = Math.max(...large.map((r) => r.peakRssMb), report.soak?.wrk.peakRssMb ?? 0);
     targets.push({
@@ -182,13 +212,204 @@ export function fullReport(report) {
     '',
     `Built from ${report.source}. Machine: ${report.machine}. wrk: 1 thread, ${report.options.connections} connections, ${report.options.warmup} s warm-up then ${report.options.duration} s measured, each sampled user's token in turn. Only ratios within one run count: the machine is shared and noisy.`,
     '',
+    `Load: ${report.load}`,
+    '',
     ...report.sizes.map((s) => `${sizeTable(s)}\n`),
   ];
+  if (report.passthrough) {
+    parts.push(passthroughSection(report.passthrough), '');
+    for (const profile of report.passthrough.profiles ?? []) parts.push(profileSection(profile), '');
+  }
+  for (const instances of report.instances ?? []) parts.push(instancesSection(instances), '');
   if (report.superuser) parts.push(superuserSection(report.superuser), '');
   if (report.changeDelay) parts.push(changeDelaySection(report.changeDelay), '');
   if (report.soak) parts.push(soakSection(report.soak), '');
   if (report.scale) parts.push(scaleSection(report.scale), '');
   for (const profile of report.profiles ?? []) parts.push(profileSection(profile), '');
-  parts.push(targetsSection(evaluateTargets(report)), '');
+  const targets = evaluateTargets(report);
+  if (targets.length) parts.push(targetsSection(targets), '');
   return parts.join('\n');
+}
+
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** RSS samples of a run split in thirds: the means and the lowest sample (after a collection) of the first and last. */
+export function rssThirds(samples, seconds) {
+  const first = samples.filter((x) => x.t < seconds / 3).map((x) => x.rssMb);
+  const last = samples.filter((x) => x.t >= (2 * seconds) / 3).map((x) => x.rssMb);
+  const firstLow = Math.min(...first);
+  const lastLow = Math.min(...last);
+  return {
+    window: seconds / 3,
+    firstMean: mean(first),
+    lastMean: mean(last),
+    firstLow,
+    lastLow,
+    lowGrowthPercent: (100 * (lastLow - firstLow)) / firstLow,
+  };
+}
+
+/** Added latency and throughput ratio of the relayed call against the direct one, per kind of call and connections. */
+function passthroughGaps(p) {
+  const pairs = [...new Set(p.wrk.map((r) => `${r.connections} ${r.kind}`))].map((key) => key.split(' '));
+  return pairs.map(([connections, kind]) => {
+    const same = (r) => r.kind === kind && r.connections === Number(connections);
+    const direct = p.wrk.find((r) => same(r) && r.path === 'direct');
+    const relayed = p.wrk.find((r) => same(r) && r.path === 'service');
+    return {
+      kind,
+      connections: Number(connections),
+      addedP50: relayed.p50Ms - direct.p50Ms,
+      addedP99: relayed.p99Ms - direct.p99Ms,
+      throughput: ratio(relayed.rps, direct.rps),
+    };
+  });
+}
+
+function firstChunkGaps(p) {
+  const pairs = [...new Set(p.firstChunk.map((r) => `${r.connections} ${r.stream}`))].map((key) => key.split(' '));
+  return pairs.map(([connections, stream]) => {
+    const same = (r) => r.stream === stream && r.connections === Number(connections);
+    const direct = p.firstChunk.find((r) => same(r) && r.path === 'direct');
+    const relayed = p.firstChunk.find((r) => same(r) && r.path === 'service');
+    return {
+      stream,
+      connections: Number(connections),
+      addedP50: relayed.firstP50Ms - direct.firstP50Ms,
+      addedP99: relayed.firstP99Ms - direct.firstP99Ms,
+    };
+  });
+}
+
+const STREAM_TITLES = { paced: 'paced (100 events, 2 ms apart)', fast: 'back to back (100 events at once)' };
+
+export function passthroughSection(p) {
+  const gaps = passthroughGaps(p);
+  const firstGaps = firstChunkGaps(p);
+  const l = p.leaving;
+  const thirds = rssThirds(l.rss, l.seconds);
+  return [
+    `### Prompt passthrough: the stub upstream directly, and through the service`,
+    '',
+    `A stub OpenAI-compatible upstream on loopback (\`bench/stub-upstream/server.mjs\`, node:http) answers a fixed completion (${p.completionBytes} bytes of JSON) or a stream of 100 server-sent events (${p.streamBytes} bytes). "direct" calls it with its key; "service" calls \`POST /api/v1/prompts/passthrough/{id}\` of the production build (one instance, \`EGRESS_ALLOW_HOSTS=127.0.0.1:<stub port>\`, everything else default) with ${p.users} users' tokens in turn, which relays to the stub. Same payloads, ${p.connections} connections.`,
+    '',
+    `wrk (1 thread), the whole answer:`,
+    '',
+    '| call | path | connections | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | peak RSS MB | CPU ms per call: service / stub |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...p.wrk.map(
+      (r) =>
+        `| ${r.kind} | ${r.path === 'direct' ? 'direct (RSS: the stub)' : 'through the service'} | ${r.connections} | ${f(r.rps, 0)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${f(r.maxMs, 0)} | ${r.non2xx} | ${r.socketErrors} | ${f(r.peakRssMb, 0)} | ${r.path === 'direct' ? '—' : f(r.cpuMsPerCall.service, 3)} / ${f(r.cpuMsPerCall.stub, 3)} |`,
+    ),
+    `| providers list (cache on), for comparison | the same service | ${p.connections} | ${f(p.list.rps, 0)} | ${f(p.list.p50Ms)} | ${f(p.list.p99Ms)} | ${f(p.list.maxMs, 0)} | ${p.list.non2xx} | ${p.list.socketErrors} | — | ${f(p.list.cpuMsPerCall, 3)} / — |`,
+    '',
+    '| call | connections | added p50 ms | added p99 ms | throughput ÷ direct |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...gaps.map((g) => `| ${g.kind} | ${g.connections} | ${f(g.addedP50)} | ${f(g.addedP99)} | ${f(g.throughput)} |`),
+    '',
+    `Time to the first streamed chunk (a Node client, \`bench/lib/stream-client.mjs\`: wrk cannot see a body's first chunk; each call from request to the first body byte):`,
+    '',
+    '| stream | path | connections | calls/s | first chunk p50 ms | first chunk p99 ms | whole stream p50 ms | whole stream p99 ms | events per stream | non-200 | errors |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...p.firstChunk.map(
+      (r) =>
+        `| ${STREAM_TITLES[r.stream]} | ${r.path === 'direct' ? 'direct' : 'through the service'} | ${r.connections} | ${f(r.callsPerSecond, 0)} | ${f(r.firstP50Ms)} | ${f(r.firstP99Ms)} | ${f(r.totalP50Ms, 1)} | ${f(r.totalP99Ms, 1)} | ${f(r.eventsPerCall, 0)} | ${r.non200} | ${r.errors} |`,
+    ),
+    '',
+    '| stream | connections | first chunk: added p50 ms | added p99 ms |',
+    '| --- | ---: | ---: | ---: |',
+    ...firstGaps.map((g) => `| ${STREAM_TITLES[g.stream]} | ${g.connections} | ${f(g.addedP50)} | ${f(g.addedP99)} |`),
+    '',
+    `Clients that leave: ${l.seconds} s of paced streams through the service, ${p.connections} connections, each call abandoned (connection closed) after 1 to 60 of its 100 events: ${l.calls} calls, ${l.left} left half-way, ${l.non200} non-200, ${l.errors} other errors; the stub saw ${l.upstreamCut} of its ${l.upstreamStarted} streams cut by the service before their end.`,
+    '',
+    `| RSS first ${f(thirds.window, 0)} s mean MB | last ${f(thirds.window, 0)} s mean MB | lowest, first ${f(thirds.window, 0)} s MB | lowest, last ${f(thirds.window, 0)} s MB | growth of the lows | peak RSS MB |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${f(thirds.firstMean, 1)} | ${f(thirds.lastMean, 1)} | ${f(thirds.firstLow, 1)} | ${f(thirds.lastLow, 1)} | ${f(thirds.lastLow - thirds.firstLow, 1)} MB (${f(thirds.lowGrowthPercent, 1)} %) | ${f(l.peakRssMb, 0)} |`,
+    '',
+    `RSS every second (MB): ${l.rss.map((x) => f(x.rssMb, 0)).join(' ')}`,
+    '',
+    heapLine(l),
+    '',
+    `After it, 4 calls at once for each user (the per-user limit): ${Object.entries(p.leak)
+      .map(([status, n]) => `${n} × ${status}`)
+      .join(', ')} (a 429 would be a slot never given back). Usage journal rows by outcome: ${Object.entries(
+      p.journalRows,
+    )
+      .map(([outcome, n]) => `${outcome} ${n}`)
+      .join(', ')}. Calls that reached the stub without its key: ${p.unauthorized}.`,
+  ].join('\n');
+}
+
+function heapLine(l) {
+  const [a, b] = [l.heapBefore, l.heapAfter];
+  if (!a || !b) return 'After a full collection: not measured (the heap probe did not answer).';
+  return (
+    `After a full collection (\`bench/heap-probe.mjs\`), just before and just after those ${l.seconds} s: heap used ${f(a.heapUsedMb, 1)} → ${f(b.heapUsedMb, 1)} MB (${f(b.heapUsedMb - a.heapUsedMb, 1)} MB), ` +
+    `external ${f(a.externalMb, 1)} → ${f(b.externalMb, 1)} MB, RSS ${f(a.rssMb, 0)} → ${f(b.rssMb, 0)} MB.`
+  );
+}
+
+export function passthroughTargets(p) {
+  const gaps = passthroughGaps(p);
+  const firstGaps = firstChunkGaps(p);
+  const at = (list, key, value, connections) =>
+    list.find((g) => g[key] === value && g.connections === connections) ?? {};
+  const completion = at(gaps, 'kind', 'completion', p.connections);
+  const stream = at(gaps, 'kind', 'stream', p.connections);
+  const serial = at(gaps, 'kind', 'completion', 1);
+  const paced = at(firstGaps, 'stream', 'paced', p.connections);
+  const fast = at(firstGaps, 'stream', 'fast', p.connections);
+  const pacedSerial = at(firstGaps, 'stream', 'paced', 1);
+  const thirds = rssThirds(p.leaving.rss, p.leaving.seconds);
+  const worstThroughput = Math.min(completion.throughput, stream.throughput);
+  return [
+    {
+      target: 'passthrough: added latency p50 ≤ 1 ms',
+      measured: `${f(completion.addedP50)} ms (completion), ${f(stream.addedP50)} ms (stream, whole), at ${p.connections} connections; ${f(serial.addedP50)} ms at 1 connection`,
+      met: completion.addedP50 <= 1,
+    },
+    {
+      target: 'passthrough: added latency p99 ≤ 3 ms',
+      measured: `${f(completion.addedP99)} ms (completion), ${f(stream.addedP99)} ms (stream, whole), at ${p.connections} connections; ${f(serial.addedP99)} ms at 1 connection`,
+      met: completion.addedP99 <= 3,
+    },
+    {
+      target: 'passthrough: first streamed chunk ≤ 2 ms later than direct',
+      measured: `p50 +${f(paced.addedP50)} ms, p99 +${f(paced.addedP99)} ms (paced, ${p.connections} connections); p50 +${f(fast.addedP50)} ms (back to back, saturated); p50 +${f(pacedSerial.addedP50)} ms (paced, 1 connection)`,
+      met: paced.addedP50 <= 2,
+    },
+    {
+      target: 'passthrough: throughput ≥ 0.7 × direct',
+      measured: `${f(completion.throughput)} × (completion), ${f(stream.throughput)} × (stream)`,
+      met: worstThroughput >= 0.7,
+    },
+    {
+      target: `passthrough: RSS flat over ${p.leaving.seconds} s of clients leaving mid-stream (lows of the last third within 5 % of the first's)`,
+      measured:
+        `${f(thirds.lastLow - thirds.firstLow, 1)} MB (${f(thirds.lowGrowthPercent, 1)} %); means ${f(thirds.firstMean, 0)} → ${f(thirds.lastMean, 0)} MB` +
+        (p.leaving.heapBefore && p.leaving.heapAfter
+          ? `; heap after a full collection ${f(p.leaving.heapBefore.heapUsedMb, 1)} → ${f(p.leaving.heapAfter.heapUsedMb, 1)} MB`
+          : ''),
+      met: thirds.lowGrowthPercent <= 5,
+    },
+  ];
+}
+
+export function instancesSection(s) {
+  const lines = [
+    `### ${s.count} instances on one database beside one (${s.label} world; information only)`,
+    '',
+    `The providers list, production builds on one PostgreSQL database, ${s.connections} connections in all: one wrk per instance, run together, with its share of the connections (no balancer: see \`lib/instances.mjs\`). Throughput is the sum; latency is per instance. The ${s.count} instances, PostgreSQL and wrk share this machine's cores: this says what a second instance buys on the same machine, not what a second machine would.`,
+    '',
+    '| cache | instances | req/s in all | ÷ one instance | req/s each | p50 ms each | p99 ms each | non-2xx | socket errors | peak RSS MB each |',
+    '| --- | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | --- |',
+  ];
+  for (const r of s.rows) {
+    const one = s.rows.find((x) => x.cache === r.cache && x.instances === 1);
+    const each = (fn) => r.perInstance.map(fn).join(' / ');
+    lines.push(
+      `| ${r.cache} | ${r.instances} | ${f(r.rps, 0)} | ${f(ratio(r.rps, one.rps))} | ${each((x) => f(x.rps, 0))} | ${each((x) => f(x.p50Ms))} | ${each((x) => f(x.p99Ms))} | ${r.non2xx} | ${r.socketErrors} | ${each((x) => f(x.peakRssMb, 0))} |`,
+    );
+  }
+  return lines.join('\n');
 }

@@ -5,7 +5,7 @@ import { startServer } from './processes.mjs';
 
 export const PROVIDERS_PATH = '/dashboard/passthrough/api/providers/';
 
-/** One secret per run, shared by the service and the baseline, so a token works on all three. */
+/** One secret per run, shared by the service, the baseline and the reference servers, so a token works on all. */
 export const JWT_SECRET = randomBytes(48).toString('base64url');
 const SECRETS_KEY = randomBytes(32).toString('base64');
 /**
@@ -15,21 +15,40 @@ const SECRETS_KEY = randomBytes(32).toString('base64');
 const JWT_EXPIRES_IN = String(6 * 3600);
 const EVENT_LOOP_PROBE = fileURLToPath(new URL('../event-loop-probe.mjs', import.meta.url));
 const CPU_PROFILE_PROBE = fileURLToPath(new URL('../cpu-profile-probe.mjs', import.meta.url));
+const HEAP_PROBE = fileURLToPath(new URL('../heap-probe.mjs', import.meta.url));
 const BASELINE = fileURLToPath(new URL('../baseline/server.mjs', import.meta.url));
+const STUB_UPSTREAM = fileURLToPath(new URL('../stub-upstream/server.mjs', import.meta.url));
+const CACHE_HIT_SERVER = fileURLToPath(new URL('../reference/cache-hit-server.mjs', import.meta.url));
+const NEST_FLOOR = fileURLToPath(new URL('../reference/nest-floor.mjs', import.meta.url));
 
 /**
  * The production build as an operator would start it, over plain HTTP on localhost (hence
  * ALLOW_INSECURE_COOKIES). Everything else is the service's default, DB_POOL_SIZE (10)
  * included. `eventLoopFile` and `cpuProfileFile` preload the probes that write there (see
  * event-loop-probe.mjs and cpu-profile-probe.mjs): measurement from the bench, no change to src/.
+ * `heapFile` preloads heap-probe.mjs (with --expose-gc), which writes there what a full
+ * collection leaves. `env` adds settings of one measurement's own (the passthrough's egress exception); `name`
+ * tells instances apart in the report and the log file names.
  */
-export function startService({ dist, databaseUrl, cache, workDir, label, eventLoopFile, cpuProfileFile }) {
+export function startService({
+  dist,
+  databaseUrl,
+  cache,
+  workDir,
+  label,
+  eventLoopFile,
+  cpuProfileFile,
+  heapFile,
+  env = {},
+  name = `service (cache ${cache})`,
+}) {
   const args = [];
   if (eventLoopFile) args.push('--import', EVENT_LOOP_PROBE);
   if (cpuProfileFile) args.push('--import', CPU_PROFILE_PROBE);
+  if (heapFile) args.push('--expose-gc', '--import', HEAP_PROBE);
   args.push(join(dist, 'src', 'main.js'));
   return startServer({
-    name: `service (cache ${cache})`,
+    name,
     args,
     logFile: join(workDir, `${label}-service-cache-${cache}.log`),
     env: {
@@ -44,7 +63,20 @@ export function startService({ dist, databaseUrl, cache, workDir, label, eventLo
       PROVIDERS_CACHE: cache,
       ...(eventLoopFile ? { BENCH_EVENT_LOOP_FILE: eventLoopFile } : {}),
       ...(cpuProfileFile ? { BENCH_CPU_PROFILE_FILE: cpuProfileFile } : {}),
+      ...(heapFile ? { BENCH_HEAP_FILE: heapFile } : {}),
+      ...env,
     },
+  });
+}
+
+/** The passthrough benchmark's OpenAI-compatible upstream (stub-upstream/server.mjs), expecting `apiKey`. */
+export function startStubUpstream({ workDir, apiKey, paceMs }) {
+  return startServer({
+    name: 'stub upstream',
+    args: [STUB_UPSTREAM],
+    logFile: join(workDir, 'passthrough-stub-upstream.log'),
+    readyPath: '/healthz',
+    env: { STUB_API_KEY: apiKey, STUB_PACE_MS: String(paceMs) },
   });
 }
 
@@ -58,6 +90,26 @@ export function startBaseline({ dist, databaseUrl, workDir, label }) {
       DATABASE_URL: databaseUrl,
       JWT_SECRET,
       SERVICE_DIST: dist,
+    },
+  });
+}
+
+/**
+ * Issue 16's two reference servers (reference/): the bare cache-hit server and the Nest floor,
+ * each with the answers of `usernames` preloaded from the world's database at start-up.
+ */
+export function startReference({ kind, dist, databaseUrl, workDir, label, usernames }) {
+  const [name, script] = kind === 'nest-floor' ? ['Nest floor', NEST_FLOOR] : ['cache-hit server', CACHE_HIT_SERVER];
+  return startServer({
+    name,
+    args: [script],
+    logFile: join(workDir, `${label}-${kind}.log`),
+    env: {
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET,
+      SERVICE_DIST: dist,
+      PRELOAD_USERNAMES: usernames.join(','),
+      NODE_ENV: 'production',
     },
   });
 }

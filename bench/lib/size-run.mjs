@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { checkAnswers, describeCounts } from './checks.mjs';
 import { createBenchDatabase, tablesWithoutStatistics, worldCounts } from './database.mjs';
 import { measure } from './load.mjs';
-import { startBaseline, startService } from './servers.mjs';
+import { startBaseline, startReference, startService } from './servers.mjs';
 import { signIn } from './tokens.mjs';
 import { chooseUsers, generateWorld, importWorld, providerIdsByKey } from './world.mjs';
 
@@ -74,7 +74,8 @@ async function checkStatistics(db, label) {
 }
 
 /**
- * The three servers on one world: checked for correct answers, then loaded one after the
+ * The five servers on one world (the baseline, the two reference servers of issue 16, the
+ * service with the cache off and on): checked for correct answers, then loaded one after the
  * other with the same wrk settings. `whileCacheOnRuns` gets the cache-on service before it
  * is stopped (the change-visibility measurement needs it).
  */
@@ -83,11 +84,15 @@ export async function benchmarkWorld(prepared, ctx, whileCacheOnRuns) {
   const { label, db, world, users, idsByKey, tokens, tokensFile } = prepared;
   const servers = [];
   try {
+    const usernames = users.map((u) => u.username);
     servers.push(await startBaseline({ dist, databaseUrl: db.url, workDir, label }));
+    for (const kind of ['cache-hit', 'nest-floor'])
+      servers.push(await startReference({ kind, dist, databaseUrl: db.url, workDir, label, usernames }));
     servers.push(await startService({ dist, databaseUrl: db.url, cache: 'off', workDir, label }));
-    servers.push(await startService({ dist, databaseUrl: db.url, cache: 'on', workDir, label }));
+    const cacheOn = await startService({ dist, databaseUrl: db.url, cache: 'on', workDir, label });
+    servers.push(cacheOn);
 
-    log(`${label}: checking every sampled user's answer on the three servers against the reference model`);
+    log(`${label}: checking every sampled user's answer on the ${servers.length} servers against the reference model`);
     const { problems, counts } = await checkAnswers({ world, users, tokens, idsByKey, servers });
     if (problems.length) {
       throw new WrongAnswersError(
@@ -112,7 +117,7 @@ export async function benchmarkWorld(prepared, ctx, whileCacheOnRuns) {
       );
       rows.push({ server: server.name, ...result });
     }
-    const extra = whileCacheOnRuns ? await whileCacheOnRuns(servers[2]) : undefined;
+    const extra = whileCacheOnRuns ? await whileCacheOnRuns(cacheOn) : undefined;
     return {
       label,
       counts: prepared.counts,

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { PROVIDERS_PATH } from './servers.mjs';
 
 const SCRIPT = fileURLToPath(new URL('../wrk-rotate-tokens.lua', import.meta.url));
+/** A POST with a body file and rotating bearer tokens (the passthrough benchmark). */
+export const POST_BODY_SCRIPT = fileURLToPath(new URL('../wrk-post-body.lua', import.meta.url));
 
 function hasWrk() {
   try {
@@ -33,12 +35,23 @@ export function ensureWrk(log) {
 }
 
 /**
- * One wrk run against the providers list, rotating through the tokens in `tokensFile`.
+ * One wrk run against the providers list, rotating through the tokens in `tokensFile`; or,
+ * given `url`, `script` and `scriptArgs`, against any URL with another script that prints
+ * the same JSON line (wrk-post-body.lua).
  * Resolves to the figures of the run: throughput, latency percentiles (ms) and the errors
  * wrk counts (`non2xx` is its status count, every response >= 400; a 3xx cannot occur here
  * since wrk sends no Accept header that could ask for the login redirect).
  */
-export function runWrk({ baseUrl, tokensFile, connections, seconds, timeoutSeconds = 10 }) {
+export function runWrk({
+  baseUrl,
+  tokensFile,
+  connections,
+  seconds,
+  timeoutSeconds = 10,
+  url = `${baseUrl}${PROVIDERS_PATH}`,
+  script = SCRIPT,
+  scriptArgs = [tokensFile],
+}) {
   const args = [
     '-t1',
     `-c${connections}`,
@@ -46,10 +59,10 @@ export function runWrk({ baseUrl, tokensFile, connections, seconds, timeoutSecon
     `--timeout`,
     `${timeoutSeconds}s`,
     '-s',
-    SCRIPT,
-    `${baseUrl}${PROVIDERS_PATH}`,
+    script,
+    url,
     '--',
-    tokensFile,
+    ...scriptArgs,
   ];
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
