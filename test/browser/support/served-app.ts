@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { readDemoWorld } from '../../../src/world/demo-world.service.js';
+import { DemoWorldService, readDemoWorld } from '../../../src/world/demo-world.service.js';
 import { WorldImportService } from '../../../src/world/world-import.service.js';
 import type { WorldFile } from '../../../src/world/world.types.js';
-import { tokenFor } from '../../support/service-process.js';
+import { freePort, tokenFor } from '../../support/service-process.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 
 export interface ProviderRow {
@@ -25,14 +25,21 @@ export interface ServedApp {
 
 /**
  * The real application (startTestApp) with the demo world imported, listening on a free port
- * of the loopback interface so that a real browser can reach it.
+ * of the loopback interface so that a real browser can reach it. With `demoEcho`, seeded as
+ * `npm start` seeds it: the port is chosen first, since "Local echo" points at the service's
+ * own port, where the demo echo upstream answers.
  */
-export async function serveApp(env: Record<string, string> = {}): Promise<ServedApp> {
-  const t = await startTestApp(env);
+export async function serveApp(
+  env: Record<string, string> = {},
+  opts: { demoEcho?: boolean } = {},
+): Promise<ServedApp> {
+  const fixedPort = opts.demoEcho ? await freePort() : 0;
+  const t = await startTestApp(opts.demoEcho ? { ...env, DEMO_DATA: 'true', PORT: String(fixedPort) } : env);
   try {
     const world = await readDemoWorld();
-    await t.app.get(WorldImportService).importWorld(world);
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    if (opts.demoEcho) await t.app.get(DemoWorldService).seedIfEmpty();
+    else await t.app.get(WorldImportService).importWorld(world);
+    await t.app.listen({ port: fixedPort, host: '127.0.0.1' });
     const { port } = t.app.getHttpServer().address() as AddressInfo;
     // localhost, not 127.0.0.1: the allowed origins in CORS_ORIGINS are spelled that way, and
     // cookies for localhost are shared by every port, as they are on a developer's machine.
