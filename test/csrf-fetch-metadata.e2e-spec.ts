@@ -82,7 +82,7 @@ describe('CSRF by Fetch Metadata on cookie-authenticated unsafe requests', () =>
       ['Origin: null (a sandboxed or redirected document)', { origin: 'null' }],
       ['an Origin that is not a URL', { origin: 'not a url' }],
     ])('%s', async (_what, headers) => {
-      for (const token of [{}, { 'x-csrftoken': alice.csrf }]) {
+      for (const token of [{}, { 'x-csrftoken': alice.csrf }] as Record<string, string>[]) {
         const res = await post({ cookie: alice.cookies, ...token, ...headers });
         expect(res.statusCode).toBe(403);
         expect(res.json()).toEqual({ statusCode: 403, error: 'Forbidden', message: CROSS_ORIGIN_MESSAGE });
