@@ -45,7 +45,7 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, PROVIDERS_CACHE: 'on', ...env });
     changes = new DataChangesService(ds, config);
     cache = new ProvidersCache(config, changes, new UsersRepository(ds));
-    service = new ProvidersService(new ProvidersRepository(ds), cache);
+    service = new ProvidersService(new ProvidersRepository(ds), cache, config);
     await changes.onApplicationBootstrap();
   };
 

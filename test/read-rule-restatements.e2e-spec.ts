@@ -210,7 +210,7 @@ describe('what restates the read rule agrees with it', () => {
       );
     }, 120_000);
 
-    it('announces no more than the rule needs: a rename its account, a deactivation (not part of the read rule) nothing', async () => {
+    it('announces no more than the lists need: a rename its account, a column no list format shows (verified_at) nothing', async () => {
       await insertRowWorld(database, {
         accounts: [{ isPlatform: false }, { isPlatform: false }],
         users: [
@@ -229,7 +229,10 @@ describe('what restates the read rule agrees with it', () => {
         )
       ).rows[0].account_id;
       await expect(notificationsSoFar()).resolves.toEqual([`account:${owner}`]);
+      // A deactivation is announced too: the Smarter format shows isActive (1765000000000-SmarterListChanges).
       await other.query(`UPDATE providers SET is_active = false WHERE id = $1`, [id]);
+      await expect(notificationsSoFar()).resolves.toEqual([`account:${owner}`]);
+      await other.query(`UPDATE providers SET verified_at = now() WHERE id = $1`, [id]);
       await expect(notificationsSoFar()).resolves.toEqual([]);
     });
   });

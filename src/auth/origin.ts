@@ -6,26 +6,39 @@ export const DEFAULT_NEXT = '/dashboard/passthrough/';
 const MAX_NEXT_LENGTH = 2048;
 
 /**
- * False when the request comes from another site's page: an `Origin` that is neither this
- * service's own (the Host the request was sent to) nor an allowed CORS origin, `Origin: null`
- * (sandboxed or privacy-redirected documents), or, from browsers that send no Origin, a
- * `Sec-Fetch-Site: cross-site`. A request without either header is not from a browser form
- * (browsers send Origin on every POST) and is allowed: curl and scripts sign in that way.
- * This is what stops another site from signing a visitor in to an account of its choosing.
+ * Where the browser says an unsafe request comes from, by Fetch Metadata (as Go's
+ * CrossOriginProtection, tower-http's csrf layer and ASP.NET Core's ICsrfProtection decide):
+ * - `trusted`: `Sec-Fetch-Site: same-origin` or `none` (the user's own navigation), or an
+ *   `Origin` that is this service's own (the Host the request was sent to) or listed in
+ *   CORS_ORIGINS;
+ * - `untrusted`: `Sec-Fetch-Site: same-site` or `cross-site` (or any other value) without a
+ *   trusted `Origin`, or an `Origin` naming another origin (`null` included: sandboxed and
+ *   privacy-redirected documents);
+ * - `unknown`: neither header, so not a browser that could say: an old browser, or curl and
+ *   scripts, which carry no victim's cookie by themselves.
+ * Sec-Fetch-Site is asked first: the browser computes it against the URL it actually
+ * requested, which a proxy that rewrites Host cannot make wrong. Browsers forbid pages to set
+ * either header, so a page cannot claim to be another.
  */
-export function isSameSiteRequest(request: FastifyRequest, config: AppConfig): boolean {
+export type RequestProvenance = 'trusted' | 'untrusted' | 'unknown';
+
+export function requestProvenance(request: FastifyRequest, config: AppConfig): RequestProvenance {
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'same-origin' || site === 'none') return 'trusted';
   const origin = request.headers.origin;
-  if (origin !== undefined) {
-    if (config.CORS_ORIGINS.includes(origin) || (!config.isProduction && config.CORS_ORIGINS.includes('*')))
-      return true;
-    try {
-      const url = new URL(origin);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === request.headers.host;
-    } catch {
-      return false;
-    }
+  if (origin !== undefined) return isTrustedOrigin(origin, request, config) ? 'trusted' : 'untrusted';
+  return site === undefined ? 'unknown' : 'untrusted';
+}
+
+/** This service's own origin (by the request's Host), or one listed in CORS_ORIGINS. */
+function isTrustedOrigin(origin: string, request: FastifyRequest, config: AppConfig): boolean {
+  if (config.CORS_ORIGINS.includes(origin) || (!config.isProduction && config.CORS_ORIGINS.includes('*'))) return true;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host === request.headers.host;
+  } catch {
+    return false;
   }
-  return request.headers['sec-fetch-site'] !== 'cross-site';
 }
 
 /**

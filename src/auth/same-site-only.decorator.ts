@@ -11,14 +11,15 @@ import { Reflector } from '@nestjs/core';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
-import { isSameSiteRequest } from './origin.js';
+import { requestProvenance } from './origin.js';
 
 const SAME_SITE_ONLY = 'sameSiteOnly';
 
 /**
- * Refuses with 403 and `message` a request sent from another site's page (see
- * isSameSiteRequest): what stops another site from signing a visitor in or out. A guard, so
- * the refusal comes before anything about the body is looked at.
+ * Refuses with 403 and `message` a request that the browser says comes from an untrusted page
+ * (requestProvenance): what stops another site from signing a visitor in or out. A request
+ * that says nothing (curl, scripts) is let through, since signing in is how they get a
+ * token. A guard, so the refusal comes before anything about the body is looked at.
  */
 export function SameSiteOnly(message: string): MethodDecorator & ClassDecorator {
   return applyDecorators(
@@ -40,7 +41,8 @@ export class SameSiteGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (message !== undefined && !isSameSiteRequest(context.switchToHttp().getRequest<FastifyRequest>(), this.config)) {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (message !== undefined && requestProvenance(request, this.config) === 'untrusted') {
       throw new ForbiddenException(message);
     }
     return true;

@@ -137,6 +137,14 @@ export class AppConfig {
   @Min(0)
   PROVIDERS_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
+  /**
+   * What POST /dashboard/passthrough/api/providers/ answers: `mini`, the seed's `{id, name,
+   * base_url}`, or `smarter`, the representation Smarter's own dashboard app reads. One per
+   * process, so the cache holds one format and a client never sees the two mixed.
+   */
+  @IsIn(['mini', 'smarter'])
+  PROVIDERS_LIST_FORMAT: 'mini' | 'smarter' = 'mini';
+
   /** Encrypts the providers' API keys at rest. Unset outside production: a key kept in DATA_DIR. */
   @IsOptional()
   @IsString()

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NO_ACCESS, type AccessScope } from '../permissions/access-scopes.js';
-import { PROVIDER_SLUG_SQL } from './provider-slug.js';
+import { PROVIDER_SLUG_SQL } from '../providers/provider-slug.js';
 
 /** What a call needs of its provider. The key is still the secrets envelope, never plaintext. */
 export interface PassthroughTarget {

@@ -23,7 +23,7 @@ import {
   UpstreamServerError,
 } from './passthrough.errors.js';
 import { PassthroughRepository, type PassthroughTarget } from './passthrough.repository.js';
-import { providerSlug } from './provider-slug.js';
+import { providerSlug } from '../providers/provider-slug.js';
 import { NO_USAGE, StreamUsageScanner, usageOf, type TokenUsage } from './token-usage.js';
 
 /** What the controller sends: a JSON answer relayed as bytes, or a stream relayed as it comes. */

@@ -11,6 +11,7 @@ import {
   Put,
 } from '@nestjs/common';
 import {
+  ApiExtraModels,
   ApiFoundResponse,
   ApiForbiddenResponse,
   ApiOkResponse,
@@ -20,6 +21,7 @@ import {
   ApiExcludeEndpoint,
   ApiTags,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Readable } from 'node:stream';
 import type { AuthUser } from '../users/auth-user.js';
@@ -27,14 +29,18 @@ import { Authenticated } from '../auth/authenticated.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { IgnoreBody } from '../common/body-parsing.js';
 import { ProvidersListDto } from './dto/provider-mini.dto.js';
+import { ProvidersSmarterListDto } from './dto/provider-smarter.dto.js';
 import { ProvidersService } from './providers.service.js';
 
 /**
- * The list the dashboard's "prompt passthrough" screen asks for. It is a POST because the
- * dashboard app sends one (with `Content-Type: application/json` and no body); the body is
- * never read. Trailing slash or not, both paths answer (Fastify's ignoreTrailingSlash).
+ * The list the dashboard's "prompt passthrough" screen asks for (Smarter's app calls it its
+ * providerApiUrl). It is a POST because the dashboard app sends one (with `Content-Type:
+ * application/json` and no body); the body is never read. Trailing slash or not, both paths
+ * answer (Fastify's ignoreTrailingSlash). Its representation is the process's
+ * PROVIDERS_LIST_FORMAT.
  */
 @ApiTags('providers')
+@ApiExtraModels(ProvidersListDto, ProvidersSmarterListDto)
 @Authenticated()
 @Controller('dashboard/passthrough/api/providers')
 export class ProvidersController {
@@ -47,12 +53,24 @@ export class ProvidersController {
     summary: 'The LLM providers the signed-in user may read',
     description:
       'No request body is needed (any body is ignored; over 64 KiB is 413). Ordered by id. ' +
-      'Cookie-authenticated calls must send the X-CSRF-Token (or X-CSRFToken) header.',
+      'The representation is the service’s PROVIDERS_LIST_FORMAT setting: `mini` (the default), ' +
+      '`{ id, name, base_url }`; or `smarter`, the camelCase record Smarter’s dashboard app ' +
+      '(@smarter/prompt-passthrough) reads. A cookie-authenticated call from a page of this ' +
+      'origin or of an allowed one needs no CSRF header (Fetch Metadata); one whose browser ' +
+      'sends neither Sec-Fetch-Site nor Origin must send the X-CSRF-Token (or X-CSRFToken) header.',
   })
-  @ApiOkResponse({ type: ProvidersListDto, description: 'Each readable provider exactly once, by id ascending' })
+  @ApiOkResponse({
+    description:
+      'Each readable provider exactly once, by id ascending, in the format the service is set to: ' +
+      'ProvidersListDto (PROVIDERS_LIST_FORMAT=mini) or ProvidersSmarterListDto (PROVIDERS_LIST_FORMAT=smarter)',
+    schema: { oneOf: [{ $ref: getSchemaPath(ProvidersListDto) }, { $ref: getSchemaPath(ProvidersSmarterListDto) }] },
+  })
   @ApiUnauthorizedResponse({ description: 'No valid credentials (JSON clients)' })
   @ApiFoundResponse({ description: 'No valid credentials and the client prefers HTML: redirect to /login/?next=…' })
-  @ApiForbiddenResponse({ description: 'Cookie authentication without a matching CSRF header' })
+  @ApiForbiddenResponse({
+    description:
+      'Cookie authentication from another origin’s page (Sec-Fetch-Site or Origin), or, from a client that sends neither, without a matching CSRF header',
+  })
   @ApiPayloadTooLargeResponse({ description: 'Body over 64 KiB' })
   @ApiResponse({ status: 405, description: 'GET, PUT, PATCH or DELETE on this path (signed in): `Allow: POST`' })
   // The body is already JSON (possibly straight from the cache): sent as is, not re-serialized.

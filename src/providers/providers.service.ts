@@ -1,28 +1,47 @@
 import { Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { readScope, type ReadSubject } from '../permissions/access-scopes.js';
+import { AppConfig } from '../config/app-config.js';
+import { readScope, type AccessScope, type ReadSubject } from '../permissions/access-scopes.js';
 import {
   PROVIDERS_LIST_CLOSE,
   PROVIDERS_LIST_OPEN,
   serializeProvidersBatch,
   serializeProvidersList,
 } from './dto/provider-mini.serializer.js';
+import { serializeSmarterBatch, serializeSmarterList } from './dto/provider-smarter.serializer.js';
 import { ProvidersCache } from './providers-cache.js';
 import { ProvidersRepository, type ProviderMiniRow } from './providers.repository.js';
 
 /** Rows per batch when an answer is streamed. */
 export const STREAM_BATCH_ROWS = 10_000;
 
+/**
+ * One representation of the list (PROVIDERS_LIST_FORMAT): its query and its serializer, in one
+ * piece or batch by batch. Both share the `{"providers":[…]}` envelope.
+ */
+interface ListFormat {
+  whole(scope: AccessScope): Promise<string>;
+  /** Each batch's items as JSON text, comma-led after the first, to go between the envelope's ends. */
+  batches(scope: AccessScope, batchRows: number): AsyncGenerator<string>;
+}
+
 @Injectable()
 export class ProvidersService {
+  private readonly format: ListFormat;
+
   constructor(
     private readonly providers: ProvidersRepository,
     private readonly cache: ProvidersCache,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.format = config.PROVIDERS_LIST_FORMAT === 'smarter' ? this.smarterFormat() : this.miniFormat();
+  }
 
   /**
-   * The providers the user may read, as the JSON body the endpoint sends: ProviderMiniDto's
-   * fields only (never an entity), from the per-user cache when it is on.
+   * The providers the user may read, as the JSON body the endpoint sends, in the process's
+   * PROVIDERS_LIST_FORMAT: ProviderMiniDto's or ProviderSmarterDto's fields only (never an
+   * entity), from the per-user cache when it is on. The format is fixed per process, so the
+   * cache only ever holds this one.
    *
    * A superuser's answer is the whole providers table (8 MB at 100,000 providers), so it is
    * streamed batch by batch from a cursor instead of being held as rows, objects and text
@@ -33,7 +52,7 @@ export class ProvidersService {
     if (cached) return cached;
     const ticket = this.cache.ticket();
     if (user.isSuperuser) return this.streamed(user, ticket);
-    const body = Buffer.from(serializeProvidersList(await this.readableProviders(user)));
+    const body = Buffer.from(await this.format.whole(readScope(user)));
     await this.cache.set(ticket, user, body);
     return body;
   }
@@ -44,7 +63,7 @@ export class ProvidersService {
   }
 
   private async streamed(user: ReadSubject, ticket: number): Promise<Readable> {
-    const batches = this.providers.findMiniInBatches(readScope(user), STREAM_BATCH_ROWS);
+    const batches = this.format.batches(readScope(user), STREAM_BATCH_ROWS);
     // The first batch is read before answering, so that a database failure is still a 503.
     const first = await batches.next();
     const cache = this.cache;
@@ -56,14 +75,8 @@ export class ProvidersService {
         return part;
       };
       yield emit(PROVIDERS_LIST_OPEN);
-      let isFirst = true;
-      const write = (rows: ProviderMiniRow[]) => {
-        const part = emit(serializeProvidersBatch(rows, isFirst));
-        isFirst = false;
-        return part;
-      };
-      if (!first.done) yield write(first.value);
-      for await (const rows of batches) yield write(rows);
+      if (!first.done) yield emit(first.value);
+      for await (const items of batches) yield emit(items);
       yield emit(PROVIDERS_LIST_CLOSE);
       if (cache.enabled) await cache.set(ticket, user, Buffer.concat(parts));
     }
@@ -72,5 +85,33 @@ export class ProvidersService {
     // cursor is closed and its connection goes back to the pool.
     stream.once('close', () => void batches.return(undefined));
     return stream;
+  }
+
+  private miniFormat(): ListFormat {
+    const providers = this.providers;
+    return {
+      whole: async (scope) => serializeProvidersList(await providers.findMini(scope)),
+      async *batches(scope, batchRows) {
+        let first = true;
+        for await (const rows of providers.findMiniInBatches(scope, batchRows)) {
+          yield serializeProvidersBatch(rows, first);
+          first = false;
+        }
+      },
+    };
+  }
+
+  private smarterFormat(): ListFormat {
+    const providers = this.providers;
+    return {
+      whole: async (scope) => serializeSmarterList(await providers.findSmarter(scope)),
+      async *batches(scope, batchRows) {
+        let first = true;
+        for await (const rows of providers.findSmarterInBatches(scope, batchRows)) {
+          yield serializeSmarterBatch(rows, first);
+          first = false;
+        }
+      },
+    };
   }
 }

@@ -4,6 +4,7 @@ import { ProviderRecord1764600000000 } from './1764600000000-ProviderRecord.js';
 import { ProviderVerifications1764700000000 } from './1764700000000-ProviderVerifications.js';
 import { PromptUsage1764800000000 } from './1764800000000-PromptUsage.js';
 import { SharedSignIn1764900000000 } from './1764900000000-SharedSignIn.js';
+import { SmarterListChanges1765000000000 } from './1765000000000-SmarterListChanges.js';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   ProviderVerifications1764700000000,
   PromptUsage1764800000000,
   SharedSignIn1764900000000,
+  SmarterListChanges1765000000000,
 ];
