@@ -15,7 +15,7 @@ const layers = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'test-artifacts/'] },
+  { ignores: ['dist/', 'coverage/', 'test-artifacts/', 'bench/.work/'] },
 
   js.configs.recommended,
   ...tseslint.configs.recommended,
