@@ -232,8 +232,10 @@ describe('the provider management screens in Chromium', () => {
     // A provider she may use but not manage: said so, not an error page.
     await page.goto(`${app.origin}/dashboard/providers/1/`);
     await waitForState(page, 'provider');
-    await expect(page.isVisible('#read-only')).resolves.toBe(true);
+    // The record is shown first; whether she manages it is known once the history is refused.
+    await page.waitForSelector('#read-only', { state: 'visible' });
     await expect(page.isVisible('#edit-form')).resolves.toBe(false);
+    await expect(page.isVisible('#history-section')).resolves.toBe(false);
 
     await page.goto(`${app.origin}/dashboard/providers/new/`);
     await waitForState(page, 'new');
