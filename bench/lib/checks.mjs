@@ -36,6 +36,9 @@ export async function checkAnswers({ world, users, tokens, idsByKey, servers }) 
         );
       } else if (!/^application\/json/.test(answer.contentType ?? '')) {
         problems.push(`${server.name}, ${user.username}: content-type ${answer.contentType}`);
+      } else if (server.format === 'smarter') {
+        const got = smarterAsMini(answer.body.toString('utf8'));
+        if (got !== expected) problems.push(`${server.name}, ${user.username}: ${describeDifference(got, expected)}`);
       } else if (answer.body.toString('utf8') !== expected) {
         problems.push(
           `${server.name}, ${user.username}: ${describeDifference(answer.body.toString('utf8'), expected)}`,
@@ -44,6 +47,30 @@ export async function checkAnswers({ world, users, tokens, idsByKey, servers }) 
     }
   }
   return { problems, counts };
+}
+
+/**
+ * A Smarter-format answer reduced to the mini list's fields, so that the same reference body
+ * checks its rule and order (its `baseUrl` is "" where the mini list has null). No key-like
+ * member may be present: the format never carries one.
+ */
+function smarterAsMini(body) {
+  let providers;
+  try {
+    providers = JSON.parse(body).providers;
+  } catch {
+    return body;
+  }
+  if (!Array.isArray(providers)) return body;
+  if (
+    providers.some(
+      (p) => 'api_key' in p || 'apiKeyCiphertext' in p || (p.apiKey && Object.keys(p.apiKey).some((k) => k !== 'name')),
+    )
+  )
+    return 'a provider carries a key field';
+  return JSON.stringify({
+    providers: providers.map((p) => ({ id: p.id, name: p.name, base_url: p.baseUrl === '' ? null : p.baseUrl })),
+  });
 }
 
 function describeDifference(actual, expected) {

@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 
 export const USAGE = `Usage: npm run bench -- [options]
 Builds the service, then for each world size benchmarks the bare baseline, the two reference
-servers (bare cache-hit server, Nest floor) and the service (cache off, cache on) with wrk,
-after checking that all five give the right answers.
+servers (bare cache-hit server, Nest floor) and the service (cache off, cache on, and cache on
+in the Smarter format) with wrk, after checking that all six give the right answers.
 With --passthrough or --instances (or both), only those run.
 
   --sizes small,large   which worlds (default: both; with --instances alone: small)

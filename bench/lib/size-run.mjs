@@ -74,8 +74,8 @@ async function checkStatistics(db, label) {
 }
 
 /**
- * The five servers on one world (the baseline, the two reference servers of issue 16, the
- * service with the cache off and on): checked for correct answers, then loaded one after the
+ * The six servers on one world (the baseline, the two reference servers of issue 16, the
+ * service with the cache off and on, and on in the Smarter format): checked for correct answers, then loaded one after the
  * other with the same wrk settings. `whileCacheOnRuns` gets the cache-on service before it
  * is stopped (the change-visibility measurement needs it).
  */
@@ -91,6 +91,18 @@ export async function benchmarkWorld(prepared, ctx, whileCacheOnRuns) {
     servers.push(await startService({ dist, databaseUrl: db.url, cache: 'off', workDir, label }));
     const cacheOn = await startService({ dist, databaseUrl: db.url, cache: 'on', workDir, label });
     servers.push(cacheOn);
+    // Issue 13's Smarter representation: the same rule, order and cache, ten times the bytes.
+    const smarter = await startService({
+      dist,
+      databaseUrl: db.url,
+      cache: 'on',
+      workDir,
+      label: `${label}-smarter`,
+      env: { PROVIDERS_LIST_FORMAT: 'smarter' },
+      name: 'service (cache on, Smarter format)',
+    });
+    smarter.format = 'smarter';
+    servers.push(smarter);
 
     log(`${label}: checking every sampled user's answer on the ${servers.length} servers against the reference model`);
     const { problems, counts } = await checkAnswers({ world, users, tokens, idsByKey, servers });
