@@ -51,6 +51,7 @@ describe.each(['mini', 'smarter'] as const)('composed answers equal the query af
   let changes: DataChangesService;
   let service: ProvidersService;
   let repo: ProvidersRepository;
+  let cache: ProvidersCache;
   let sentinels = 0;
 
   const read = async (user: ReadSubject): Promise<string> => {
@@ -174,7 +175,8 @@ describe.each(['mini', 'smarter'] as const)('composed answers equal the query af
     });
     changes = new DataChangesService(ds, config);
     repo = new ProvidersRepository(ds);
-    service = new ProvidersService(repo, new ProvidersCache(config, changes, new UsersRepository(ds)), config);
+    cache = new ProvidersCache(config, changes, new UsersRepository(ds));
+    service = new ProvidersService(repo, cache, config);
     await changes.onApplicationBootstrap();
   });
   afterAll(async () => {
@@ -204,4 +206,43 @@ describe.each(['mini', 'smarter'] as const)('composed answers equal the query af
       { numRuns: 12 },
     );
   }, 120_000);
+
+  it('a platform provider renamed drops that one fragment, not every user’s pieces', async () => {
+    const [{ id: platform }] = (
+      await other.query<{ id: number }>(
+        `UPDATE accounts SET is_platform = true WHERE id = (SELECT min(id) FROM accounts) RETURNING id`,
+      )
+    ).rows;
+    const [{ id: profile }] = (
+      await other.query<{ id: number }>(
+        `INSERT INTO user_profiles (user_id, account_id) SELECT min(id), $1 FROM users ON CONFLICT (user_id, account_id) DO UPDATE SET user_id = EXCLUDED.user_id RETURNING id`,
+        [platform],
+      )
+    ).rows;
+    const [{ id: provider }] = (
+      await other.query<{ id: number }>(
+        `INSERT INTO providers (owner_profile_id, name) VALUES ($1, 'plat-x') RETURNING id`,
+        [profile],
+      )
+    ).rows;
+    await changesSeen();
+    const users = (await subjects()).filter((u) => u.isActive);
+    for (const u of users) await read(u);
+    const held = cache.stats().entries;
+    const wholeHeld = cache.whole() !== undefined ? 1 : 0;
+    const payloads: string[] = [];
+    const listen = new pg.Client({ connectionString: database.db.url });
+    await listen.connect();
+    listen.on('notification', (m) => payloads.push(m.payload ?? ''));
+    await listen.query('LISTEN providers_changes');
+    await other.query(`UPDATE providers SET name = 'plat-y' WHERE id = $1`, [provider]);
+    await changesSeen();
+    await listen.end();
+    expect(payloads).toContain(`platform:${platform}`);
+    expect(payloads).not.toContain('all');
+    // The platform's fragment (and the superusers' whole table) went; every plan and every
+    // other account's fragment stayed.
+    expect(cache.stats().entries).toBe(held - 1 - wholeHeld);
+    for (const u of users) expect(await read(u)).toBe(await fresh(u));
+  });
 });

@@ -12,8 +12,8 @@ import { PROVIDERS_LIST_CLOSE, PROVIDERS_LIST_OPEN } from './dto/provider-mini.s
  * Which provider changes make a user's list stale: any (superusers), or those in these
  * accounts. It restates `provider.read` (src/permissions/access-scopes.ts) for invalidation:
  * an ordinary user reads the providers owned in their own accounts and in platform accounts,
- * and the triggers announce a change in a platform account as `all`, so their own accounts
- * are the whole scope. test/read-rule-restatements.e2e-spec.ts checks it against the rule.
+ * and the triggers announce a change in a platform account as one for everyone (`platform:<id>`
+ * or `all`), so their own accounts are the whole scope. test/read-rule-restatements.e2e-spec.ts checks it against the rule.
  */
 export type InvalidationScope = 'all' | ReadonlySet<number>;
 
@@ -128,9 +128,9 @@ const COMPOSED_SHARE = 1 / 16;
  * serialized providers of each account (a fragment), which accounts each user reads (a plan),
  * and one whole-table answer shared by every superuser. An ordinary user's answer is the
  * merge of their plan's fragments. Each piece is dropped by the data-change notifications
- * that can alter it (see ChangeAwareCache): a change in an ordinary account drops that
- * account's fragment and the whole table, a change to a user (flags, profiles) that user's
- * plan, and `all` everything; a piece is never older than the last change this instance was
+ * that can alter it (see ChangeAwareCache): a change in an account (ordinary or platform)
+ * drops that account's fragment and the whole table, a change to a user (flags, profiles)
+ * that user's plan, and `all` everything; a piece is never older than the last change this instance was
  * told about, and never used while it cannot be told. Everything is bounded in bytes (LRU) by
  * PROVIDERS_CACHE_MAX_BYTES; a piece the bound cannot hold is read from the database for
  * the answer at hand and not kept.
@@ -144,6 +144,8 @@ export class ProvidersCache {
   private readonly cache: ChangeAwareCache<string, Entry> | null;
   private readonly composed: LRUCache<number, Composed> | null;
   private readonly events?: CacheEvents;
+  /** Fragment loads under way, by account, with the generation they started at. */
+  private readonly loading = new Map<number, { ticket: number; fragment: Promise<Fragment> }>();
 
   constructor(
     config: AppConfig,
@@ -169,6 +171,11 @@ export class ProvidersCache {
           },
           // Hits and misses are counted per answer (below), not per piece.
           events && { hit: () => {}, miss: () => {}, evicted: () => events.evicted() },
+          // Every user's list, but only through this account's fragment (or the whole table).
+          (accountId, entries) => {
+            entries.delete(fragmentKey(accountId));
+            entries.delete(WHOLE);
+          },
         )
       : null;
     this.composed =
@@ -228,12 +235,10 @@ export class ProvidersCache {
     if (missing.length > 0) {
       hit = false;
       const ticket = cache.ticket();
-      const loaded = await load(missing);
-      plan.accounts.forEach((account, i) => {
-        if (fragments[i] !== undefined) return;
-        const fragment = loaded.get(account) ?? EMPTY;
-        cache.set(ticket, fragmentKey(account), fragment);
-        fragments[i] = fragment;
+      const loaded = await Promise.all(this.loadShared(ticket, missing, load));
+      missing.forEach((account, i) => {
+        cache.set(ticket, fragmentKey(account), loaded[i]);
+        fragments[plan.accounts.indexOf(account)] = loaded[i];
       });
     }
     this.count(hit);
@@ -257,6 +262,28 @@ export class ProvidersCache {
   /** The changes that can alter this user's list (see InvalidationScope). */
   async scopeFor(user: Pick<ReadSubject, 'id' | 'isSuperuser'>): Promise<InvalidationScope> {
     return user.isSuperuser ? 'all' : this.users.accountIdsOf(user.id);
+  }
+
+  /**
+   * The fragments of these accounts, each from a load already under way since the same
+   * generation (as fresh as one started now: no change has been told since), the others in
+   * one new load. After a change to a busy account, its many readers then wait for one query
+   * instead of each running it.
+   */
+  private loadShared(ticket: number, accounts: readonly number[], load: FragmentLoader): Promise<Fragment>[] {
+    const fresh = accounts.filter((a) => this.loading.get(a)?.ticket !== ticket);
+    if (fresh.length > 0) {
+      const batch = load(fresh);
+      for (const account of fresh) {
+        const entry = { ticket, fragment: batch.then((m) => m.get(account) ?? EMPTY) };
+        this.loading.set(account, entry);
+        const done = () => {
+          if (this.loading.get(account) === entry) this.loading.delete(account);
+        };
+        entry.fragment.then(done, done);
+      }
+    }
+    return accounts.map((a) => this.loading.get(a)!.fragment);
   }
 
   /** Whether every piece a composed answer was made of is still the one the cache holds. */
