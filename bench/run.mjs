@@ -15,6 +15,7 @@ import { fullReport, instancesSection, passthroughSection, sizeTable } from './l
 import { measureScalePoint, scaleSubjects } from './lib/scale.mjs';
 import { benchmarkWorld, prepareWorld, WrongAnswersError } from './lib/size-run.mjs';
 import { soak } from './lib/soak.mjs';
+import { missStorm, missStormSection } from './lib/miss-storm.mjs';
 import { measureSuperuser } from './lib/superuser.mjs';
 import { ensureWrk } from './lib/wrk.mjs';
 
@@ -87,6 +88,7 @@ async function main(argv) {
       if (!isLarge) continue;
 
       report.superuser = await measureSuperuser(prepared, ctx);
+      if (options.missStorm) report.missStorm = await missStorm(prepared, ctx);
       if (options.soak) report.soak = await soak(prepared, ctx);
       if (options.profile)
         report.profiles = [await profileService(prepared, ctx, 'off'), await profileService(prepared, ctx, 'on')];
@@ -94,7 +96,7 @@ async function main(argv) {
     }
 
     report.load = load.describe();
-    const text = fullReport(report);
+    const text = [fullReport(report), ...(report.missStorm ? [missStormSection(report.missStorm)] : [])].join('\n\n');
     console.log(`\n${text}`);
     if (options.write) {
       const dir = join(ROOT, 'bench', 'results');

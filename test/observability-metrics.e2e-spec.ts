@@ -64,7 +64,8 @@ describe('metrics on METRICS_PORT', () => {
     expect(sample(text, 'auth_password_checks_waiting')).toBe(0);
     expect(sample(text, 'providers_list_cache_misses_total')).toBe(1);
     expect(sample(text, 'providers_list_cache_hits_total')).toBe(2);
-    expect(sample(text, 'providers_list_cache_entries')).toBe(1);
+    // alice's plan (which accounts she reads), her account's fragment, and her composed answer.
+    expect(sample(text, 'providers_list_cache_entries')).toBe(3);
     expect(sample(text, 'providers_list_cache_bytes')).toBeGreaterThan(0);
     expect(sample(text, 'providers_list_cache_evictions_total')).toBe(0);
     expect(sample(text, 'db_change_listener_live')).toBe(1);

@@ -10,7 +10,7 @@ const GIVE_UP_MS = 5000;
  * With the cache on: after a committed UPDATE of a provider's name made by plain SQL on
  * another connection, how long until the endpoint shows it. Both notification paths are
  * exercised: a provider of one of the user's own accounts (`account:<id>`) and a platform
- * provider (`all`). Names are restored afterwards, so the world stays as imported.
+ * provider (`platform:<id>`). Names are restored afterwards, so the world stays as imported.
  */
 export async function measureChangeDelay(service, prepared) {
   const { world, users, idsByKey, tokens, db } = prepared;

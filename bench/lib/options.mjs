@@ -17,6 +17,8 @@ With --passthrough or --instances (or both), only those run.
   --duration N          seconds of each measured wrk run (default 15)
   --warmup N            seconds of wrk warm-up before each measured run (default 3)
   --connections N       wrk connections (default 32)
+  --miss-storm          also issue 16's miss storm (every active user's token in rotation, a platform
+                        provider renamed every second) and memory figure, on the large world (cache on)
   --soak                also the 60 s soak at 64 connections on the large world (cache on)
   --soak-duration N     seconds of the soak (default 60)
   --scale               also the 1,000,000-provider world (several minutes: import hashes 5,000 passwords)
@@ -50,6 +52,7 @@ export function parseOptions(argv) {
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '32' },
       soak: { type: 'boolean', default: false },
+      'miss-storm': { type: 'boolean', default: false },
       'soak-duration': { type: 'string', default: '60' },
       scale: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
@@ -83,6 +86,7 @@ export function parseOptions(argv) {
     warmup: whole('warmup', 0),
     connections: whole('connections', 1),
     soak: values.soak,
+    missStorm: values['miss-storm'],
     soakDuration: whole('soak-duration', 3),
     scale: values.scale,
     profile: values.profile,
@@ -100,9 +104,9 @@ export function parseOptions(argv) {
     throw new RangeError('--instances needs a world: give --sizes');
   // The soak, the scale test and the profile all run on the large world.
   const largeRun = options.sizeRuns && sizes.includes('large');
-  if ((options.soak || options.scale) && !largeRun) {
+  if ((options.soak || options.scale || options.missStorm) && !largeRun) {
     throw new RangeError(
-      '--soak and --scale need the large world of the providers-list runs: add large to --sizes, without --passthrough or --instances',
+      '--soak, --scale and --miss-storm need the large world of the providers-list runs: add large to --sizes, without --passthrough or --instances',
     );
   }
   if (options.profile && !largeRun && !options.passthrough) {

@@ -18,6 +18,8 @@ type Options<K extends NonNullable<unknown>, V extends NonNullable<unknown>> = L
  * An in-process LRU whose entries are only trusted while the change listener is live, and
  * which refuses a value read before a change that arrived meanwhile (the ticket). `all` and
  * `reset` changes clear it; `invalidate` says which entries a `user` or `account` change hits.
+ * A `platform` change (every user's list) clears it too, unless `platform` says which entries
+ * it hits: only a cache that keeps the platform's providers apart can say.
  */
 export class ChangeAwareCache<K extends NonNullable<unknown>, V extends NonNullable<unknown>> {
   private readonly entries: LRUCache<K, V>;
@@ -27,12 +29,14 @@ export class ChangeAwareCache<K extends NonNullable<unknown>, V extends NonNulla
     options: Options<K, V>,
     invalidate: (change: Extract<DataChange, { kind: 'user' | 'account' }>, entries: LRUCache<K, V>) => void,
     private readonly events?: CacheEvents,
+    platform?: (accountId: number, entries: LRUCache<K, V>) => void,
   ) {
     this.entries = new LRUCache<K, V>(
       events ? { ...options, disposeAfter: (_v, _k, reason) => reason === 'evict' && events.evicted() } : options,
     );
     changes.subscribe((change) => {
       if (change.kind === 'user' || change.kind === 'account') invalidate(change, this.entries);
+      else if (change.kind === 'platform' && platform) platform(change.accountId, this.entries);
       else this.entries.clear();
     });
   }

@@ -9,7 +9,12 @@ import { AppConfig } from '../config/app-config.js';
  * was away are lost.
  */
 export type DataChange =
-  { kind: 'user'; userId: number } | { kind: 'account'; accountId: number } | { kind: 'all' } | { kind: 'reset' };
+  | { kind: 'user'; userId: number }
+  | { kind: 'account'; accountId: number }
+  /** The providers owned inside this platform account changed: everyone's list (1765200000000-PlatformChanges). */
+  | { kind: 'platform'; accountId: number }
+  | { kind: 'all' }
+  | { kind: 'reset' };
 
 const CHANGES_CHANNEL = 'providers_changes';
 
@@ -26,6 +31,7 @@ function parseChange(payload: string | undefined): DataChange {
   const n = Number(id);
   if (kind === 'user' && Number.isSafeInteger(n)) return { kind: 'user', userId: n };
   if (kind === 'account' && Number.isSafeInteger(n)) return { kind: 'account', accountId: n };
+  if (kind === 'platform' && Number.isSafeInteger(n)) return { kind: 'platform', accountId: n };
   return { kind: 'all' };
 }
 

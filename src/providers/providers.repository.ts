@@ -77,10 +77,10 @@ function isoText(column: string): string {
  * owner (profile, account, user) and to the user who accepted the terms. The joins' aliases
  * stay clear of those the scopes use inside their subqueries (owner, mine, platform, any_mine).
  */
-export function smarterListQuery(scope: AccessScope): { sql: string; params: readonly unknown[] } {
+export function smarterListQuery(scope: AccessScope, extraColumns = ''): { sql: string; params: readonly unknown[] } {
   return {
     sql: `
-      SELECT p.id, p.name, p.description, p.row_version, p.status, ${PROVIDER_SLUG_SQL} AS slug,
+      SELECT ${extraColumns}p.id, p.name, p.description, p.row_version, p.status, ${PROVIDER_SLUG_SQL} AS slug,
              p.is_default, p.default_model, p.base_url, p.connectivity_test_path,
              p.website_url, p.docs_url, p.terms_of_service_url, p.privacy_policy_url,
              p.is_active, p.is_verified, p.is_featured, owner_account.is_platform AS is_official,
@@ -100,6 +100,12 @@ export function smarterListQuery(scope: AccessScope): { sql: string; params: rea
     params: scope.params,
   };
 }
+
+/** A list row and the account its owner profile belongs to (the cache's fragment it goes in). */
+export type InAccount<Row> = Row & { fragment_account_id: number };
+
+/** The providers owned in these accounts, as a condition on `p` inside smarterListQuery's joins. */
+const IN_ACCOUNTS = 'owner_profile.account_id = ANY($1::int[])';
 
 /** Every SQL of the providers aggregate. */
 @Injectable()
@@ -132,5 +138,31 @@ export class ProvidersRepository {
     if (scope === NO_ACCESS) return;
     const { sql, params } = smarterListQuery(scope);
     yield* queryInBatches<ProviderSmarterRow>(this.db, sql, params, batchSize);
+  }
+
+  /**
+   * The providers owned in these accounts, with the account of each, by id: what the cache's
+   * per-account fragments are made of (src/providers/providers-cache.ts).
+   */
+  async findMiniInAccounts(accountIds: readonly number[]): Promise<InAccount<ProviderMiniRow>[]> {
+    if (accountIds.length === 0) return [];
+    return this.db.query(
+      `SELECT owner_profile.account_id AS fragment_account_id, p.id, p.name, p.base_url
+         FROM providers p
+         JOIN user_profiles owner_profile ON owner_profile.id = p.owner_profile_id
+        WHERE ${IN_ACCOUNTS}
+        ORDER BY p.id`,
+      [accountIds],
+    );
+  }
+
+  /** The same as findMiniInAccounts in Smarter's format. */
+  async findSmarterInAccounts(accountIds: readonly number[]): Promise<InAccount<ProviderSmarterRow>[]> {
+    if (accountIds.length === 0) return [];
+    const { sql } = smarterListQuery(
+      { where: IN_ACCOUNTS, params: [] },
+      'owner_profile.account_id AS fragment_account_id, ',
+    );
+    return this.db.query(sql, [accountIds]);
   }
 }

@@ -5,12 +5,17 @@ import { readScope, type AccessScope, type ReadSubject } from '../permissions/ac
 import {
   PROVIDERS_LIST_CLOSE,
   PROVIDERS_LIST_OPEN,
+  serializeProviderMini,
   serializeProvidersBatch,
   serializeProvidersList,
 } from './dto/provider-mini.serializer.js';
-import { serializeSmarterBatch, serializeSmarterList } from './dto/provider-smarter.serializer.js';
-import { ProvidersCache } from './providers-cache.js';
-import { ProvidersRepository, type ProviderMiniRow } from './providers.repository.js';
+import {
+  serializeSmarterBatch,
+  serializeSmarterList,
+  serializeSmarterProvider,
+} from './dto/provider-smarter.serializer.js';
+import { fragmentOf, ProvidersCache, type Fragment } from './providers-cache.js';
+import { ProvidersRepository, type InAccount, type ProviderMiniRow } from './providers.repository.js';
 
 /** Rows per batch when an answer is streamed. */
 export const STREAM_BATCH_ROWS = 10_000;
@@ -23,6 +28,23 @@ interface ListFormat {
   whole(scope: AccessScope): Promise<string>;
   /** Each batch's items as JSON text, comma-led after the first, to go between the envelope's ends. */
   batches(scope: AccessScope, batchRows: number): AsyncGenerator<string>;
+  /** The cache's fragments of these accounts (see ProvidersCache), one per account that owns any. */
+  fragments(accountIds: readonly number[]): Promise<Map<number, Fragment>>;
+}
+
+/** Rows by id, each tagged with its account, split into one fragment per account. */
+function fragmentsOf<Row extends { id: number }>(
+  rows: readonly InAccount<Row>[],
+  item: (row: Row) => string,
+): Map<number, Fragment> {
+  const byAccount = new Map<number, { ids: number[]; items: string[] }>();
+  for (const row of rows) {
+    let part = byAccount.get(row.fragment_account_id);
+    if (!part) byAccount.set(row.fragment_account_id, (part = { ids: [], items: [] }));
+    part.ids.push(row.id);
+    part.items.push(item(row));
+  }
+  return new Map([...byAccount].map(([account, part]) => [account, fragmentOf(part.ids, part.items)]));
 }
 
 @Injectable()
@@ -40,21 +62,27 @@ export class ProvidersService {
   /**
    * The providers the user may read, as the JSON body the endpoint sends, in the process's
    * PROVIDERS_LIST_FORMAT: ProviderMiniDto's or ProviderSmarterDto's fields only (never an
-   * entity), from the per-user cache when it is on. The format is fixed per process, so the
-   * cache only ever holds this one.
+   * entity). With the cache on, an ordinary user's answer is composed from the cached
+   * fragments of the accounts they read, and a superuser's is the one whole-table answer
+   * they all share. The format is fixed per process, so the cache only ever holds this one.
    *
    * A superuser's answer is the whole providers table (8 MB at 100,000 providers), so it is
    * streamed batch by batch from a cursor instead of being held as rows, objects and text
    * at once. Other users' answers are bounded by their accounts and built in one piece.
    */
   async listReadable(user: ReadSubject): Promise<Buffer | Readable> {
-    const cached = this.cache.get(user);
-    if (cached) return cached;
+    if (this.cache.enabled && user.isActive) {
+      if (user.isSuperuser) {
+        const cached = this.cache.whole();
+        if (cached) return cached;
+      } else {
+        const composed = await this.cache.answerFor(user, (accounts) => this.format.fragments(accounts));
+        if (composed) return composed;
+      }
+    }
     const ticket = this.cache.ticket();
     if (user.isSuperuser) return this.streamed(user, ticket);
-    const body = Buffer.from(await this.format.whole(readScope(user)));
-    await this.cache.set(ticket, user, body);
-    return body;
+    return Buffer.from(await this.format.whole(readScope(user)));
   }
 
   /** Every provider the user may read (`provider.read`), by id, each once, as one SQL query. */
@@ -68,17 +96,19 @@ export class ProvidersService {
     const first = await batches.next();
     const cache = this.cache;
     async function* body(): AsyncGenerator<Buffer> {
+      // Only an active superuser's answer is the whole table the others can share.
+      const keep = cache.enabled && user.isActive;
       const parts: Buffer[] = [];
       const emit = (text: string) => {
         const part = Buffer.from(text);
-        if (cache.enabled) parts.push(part);
+        if (keep) parts.push(part);
         return part;
       };
       yield emit(PROVIDERS_LIST_OPEN);
       if (!first.done) yield emit(first.value);
       for await (const items of batches) yield emit(items);
       yield emit(PROVIDERS_LIST_CLOSE);
-      if (cache.enabled) await cache.set(ticket, user, Buffer.concat(parts));
+      if (keep) cache.setWhole(ticket, Buffer.concat(parts));
     }
     const stream = Readable.from(body(), { objectMode: false });
     // However the response ends (done, failed, client gone before or during the body), the
@@ -91,6 +121,7 @@ export class ProvidersService {
     const providers = this.providers;
     return {
       whole: async (scope) => serializeProvidersList(await providers.findMini(scope)),
+      fragments: async (accounts) => fragmentsOf(await providers.findMiniInAccounts(accounts), serializeProviderMini),
       async *batches(scope, batchRows) {
         let first = true;
         for await (const rows of providers.findMiniInBatches(scope, batchRows)) {
@@ -105,6 +136,8 @@ export class ProvidersService {
     const providers = this.providers;
     return {
       whole: async (scope) => serializeSmarterList(await providers.findSmarter(scope)),
+      fragments: async (accounts) =>
+        fragmentsOf(await providers.findSmarterInAccounts(accounts), serializeSmarterProvider),
       async *batches(scope, batchRows) {
         let first = true;
         for await (const rows of providers.findSmarterInBatches(scope, batchRows)) {

@@ -49,6 +49,22 @@ export class UsersRepository {
     return new Set(rows.map((r) => r.account_id));
   }
 
+  /**
+   * The accounts whose providers the user reads (`provider.read` for an active ordinary user,
+   * restated over accounts for the providers cache's fragments): those they have a profile
+   * in, and the platform accounts provided they have at least one. Ascending, each once.
+   */
+  async readableAccountIdsOf(userId: number): Promise<number[]> {
+    const rows: { id: number }[] = await this.db.query(
+      `SELECT account_id AS id FROM user_profiles WHERE user_id = $1
+       UNION
+       SELECT id FROM accounts WHERE is_platform AND EXISTS (SELECT 1 FROM user_profiles WHERE user_id = $1)
+       ORDER BY id`,
+      [userId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async isEmpty(): Promise<boolean> {
     const [{ empty }]: { empty: boolean }[] = await this.db.query(`SELECT NOT EXISTS (SELECT 1 FROM users) AS empty`);
     return empty;

@@ -30,9 +30,16 @@ export class UsersService {
     changes: DataChangesService,
   ) {
     this.authUsers = config.providersCache
-      ? new ChangeAwareCache<number, AuthUser>(changes, { max: 100_000 }, (change, entries) => {
-          if (change.kind === 'user') entries.delete(change.userId);
-        })
+      ? new ChangeAwareCache<number, AuthUser>(
+          changes,
+          { max: 100_000 },
+          (change, entries) => {
+            if (change.kind === 'user') entries.delete(change.userId);
+          },
+          undefined,
+          // A platform account's providers changing says nothing about who a user is.
+          () => {},
+        )
       : null;
   }
 

@@ -35,9 +35,16 @@ export class TokenRevocations {
     changes: DataChangesService,
   ) {
     this.cache = config.providersCache
-      ? new ChangeAwareCache<number, UserRevocations>(changes, { max: 100_000 }, (change, entries) => {
-          if (change.kind === 'user') entries.delete(change.userId);
-        })
+      ? new ChangeAwareCache<number, UserRevocations>(
+          changes,
+          { max: 100_000 },
+          (change, entries) => {
+            if (change.kind === 'user') entries.delete(change.userId);
+          },
+          undefined,
+          // A platform account's providers changing signs no one out.
+          () => {},
+        )
       : null;
   }
 

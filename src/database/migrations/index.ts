@@ -5,6 +5,7 @@ import { ProviderVerifications1764700000000 } from './1764700000000-ProviderVeri
 import { PromptUsage1764800000000 } from './1764800000000-PromptUsage.js';
 import { SharedSignIn1764900000000 } from './1764900000000-SharedSignIn.js';
 import { SmarterListChanges1765000000000 } from './1765000000000-SmarterListChanges.js';
+import { PlatformChanges1765200000000 } from './1765200000000-PlatformChanges.js';
 
 /** Every migration, oldest first. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   PromptUsage1764800000000,
   SharedSignIn1764900000000,
   SmarterListChanges1765000000000,
+  PlatformChanges1765200000000,
 ];

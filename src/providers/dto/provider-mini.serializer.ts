@@ -31,6 +31,11 @@ export function serializeProvidersBatch(rows: readonly ProviderMiniRow[], first:
   return first || items.length === 0 ? items : `,${items}`;
 }
 
+/** One item of the list, as serializeProvidersList writes it between the commas. */
+export function serializeProviderMini(row: ProviderMiniRow): string {
+  return JSON.stringify(toProviderMini(row));
+}
+
 function toProviderMini(row: ProviderMiniRow): Record<string, unknown> {
   const mini: Record<string, unknown> = {};
   for (const field of PROVIDER_MINI_FIELDS) mini[field] = row[field];

@@ -53,6 +53,11 @@ export function toSmarterProvider(row: ProviderSmarterRow): ProviderSmarterDto {
   };
 }
 
+/** One item of the list, as serializeSmarterList writes it between the commas. */
+export function serializeSmarterProvider(row: ProviderSmarterRow): string {
+  return JSON.stringify(toSmarterProvider(row));
+}
+
 /** `{"providers":[...]}` in Smarter's format: the envelope its app accepts, as the mini list's. */
 export function serializeSmarterList(rows: readonly ProviderSmarterRow[]): string {
   return JSON.stringify({ providers: rows.map(toSmarterProvider) });
