@@ -3,15 +3,6 @@ import { DataSource } from 'typeorm';
 import { NO_ACCESS, type AccessScope } from '../permissions/access-scopes.js';
 import { PROVIDER_SLUG_SQL } from '../providers/provider-slug.js';
 
-/** What a call needs of its provider. The key is still the secrets envelope, never plaintext. */
-export interface PassthroughTarget {
-  id: number;
-  name: string;
-  baseUrl: string | null;
-  defaultModel: string;
-  apiKeyCiphertext: string | null;
-}
-
 export interface UsageRecord {
   userId: number;
   providerId: number;
@@ -68,33 +59,11 @@ export class PassthroughRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * The providers within `scope` (the caller's read scope) that `id` or `slug` names. The scope
-   * is in the WHERE, so a provider the caller may not read is never loaded.
+   * The condition (on `p`) naming the provider a call asks for: by id, or by slug. It is asked
+   * through PermissionsService.providersForUse, which adds the caller's scope to the WHERE.
    */
-  async findTargets(scope: AccessScope, id: number | null, slug: string): Promise<PassthroughTarget[]> {
-    if (scope === NO_ACCESS) return [];
-    const n = scope.params.length;
-    const rows: {
-      id: number;
-      name: string;
-      base_url: string | null;
-      default_model: string;
-      api_key_ciphertext: string | null;
-    }[] = await this.db.query(
-      `SELECT p.id, p.name, p.base_url, p.default_model, p.api_key_ciphertext
-         FROM providers p
-        WHERE (p.id = $${n + 1}::int OR ${PROVIDER_SLUG_SQL} = $${n + 2})
-          AND (${scope.where})
-        ORDER BY p.id`,
-      [...scope.params, id, slug],
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      baseUrl: r.base_url,
-      defaultModel: r.default_model,
-      apiKeyCiphertext: r.api_key_ciphertext,
-    }));
+  idOrSlug(id: number | null, slug: string): AccessScope {
+    return { where: `p.id = $1::int OR ${PROVIDER_SLUG_SQL} = $2`, params: [id, slug] };
   }
 
   async recordUsage(r: UsageRecord): Promise<void> {

@@ -5,9 +5,8 @@ import { DomainError } from '../common/domain-error.js';
 import { EgressService } from '../egress/egress.service.js';
 import type { EgressBody } from '../egress/egress-body.js';
 import { EgressAbortedError } from '../egress/egress.errors.js';
-import { readScope } from '../permissions/access-scopes.js';
 import { ProviderNotFoundError } from '../permissions/permissions.errors.js';
-import { PermissionsService } from '../permissions/permissions.service.js';
+import { PermissionsService, type ProviderForUse } from '../permissions/permissions.service.js';
 import { SecretsService } from '../secrets/secrets.service.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { readChatRequest, type ChatRequest } from './chat-request.js';
@@ -22,7 +21,7 @@ import {
   UpstreamNotJsonError,
   UpstreamServerError,
 } from './passthrough.errors.js';
-import { PassthroughRepository, type PassthroughTarget } from './passthrough.repository.js';
+import { PassthroughRepository } from './passthrough.repository.js';
 import { providerSlug } from '../providers/provider-slug.js';
 import { NO_USAGE, StreamUsageScanner, usageOf, type TokenUsage } from './token-usage.js';
 
@@ -44,7 +43,7 @@ class CallRecord {
 
   constructor(
     readonly user: AuthUser,
-    readonly target: PassthroughTarget,
+    readonly target: ProviderForUse,
     readonly request: ChatRequest,
   ) {}
 
@@ -79,10 +78,10 @@ export class PassthroughService {
    * The provider `ref` (an id or a slug) names among those the user may read, and that they may
    * use: 404 when none, 409 when the slug names several, when it is inactive or has no key.
    */
-  async resolveUsable(user: AuthUser, ref: string): Promise<PassthroughTarget> {
+  async resolveUsable(user: AuthUser, ref: string): Promise<ProviderForUse> {
     const id = /^\d{1,10}$/.test(ref) && Number(ref) <= MAX_ID ? Number(ref) : null;
     const slug = providerSlug(ref);
-    const found = await this.repository.findTargets(readScope(user), id, slug);
+    const found = await this.permissions.providersForUse(user, this.repository.idOrSlug(id, slug));
     const target = found.find((t) => t.id === id) ?? (found.length === 1 ? found[0] : undefined);
     if (!target && found.length > 1)
       throw new AmbiguousProviderSlugError(
@@ -91,8 +90,7 @@ export class PassthroughService {
       );
     if (!target) throw new ProviderNotFoundError(id ?? 0);
     // provider.use decides; the 409 says why, since the caller may see that the provider exists.
-    const usable = await this.permissions.checkAccess(user, 'provider.use', [target.id]);
-    if (!usable.has(target.id)) throw new ProviderNotActiveError(target.id);
+    if (!target.usable) throw new ProviderNotActiveError(target.id);
     if (!target.apiKeyCiphertext) throw new ProviderHasNoApiKeyError(target.id);
     if (!target.baseUrl) throw new ProviderHasNoBaseUrlError(target.id);
     return target;
