@@ -66,12 +66,13 @@ export class PassthroughRepository {
     return { where: `p.id = $1::int OR ${PROVIDER_SLUG_SQL} = $2`, params: [id, slug] };
   }
 
-  async recordUsage(r: UsageRecord): Promise<void> {
-    await this.db.query(
-      `INSERT INTO prompt_usage (user_id, provider_id, model, streamed, upstream_status, outcome,
-                                 time_to_first_byte_ms, duration_ms, prompt_tokens, completion_tokens, total_tokens)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [
+  /** The journal rows of several calls, in one INSERT. */
+  async recordUsage(rows: readonly UsageRecord[]): Promise<void> {
+    if (rows.length === 0) return;
+    const params: unknown[] = [];
+    const tuples = rows.map((r) => {
+      const first = params.length;
+      params.push(
         r.userId,
         r.providerId,
         r.model,
@@ -83,7 +84,14 @@ export class PassthroughRepository {
         r.promptTokens,
         r.completionTokens,
         r.totalTokens,
-      ],
+      );
+      return `(${Array.from({ length: 11 }, (_, i) => `$${first + i + 1}`).join(', ')})`;
+    });
+    await this.db.query(
+      `INSERT INTO prompt_usage (user_id, provider_id, model, streamed, upstream_status, outcome,
+                                 time_to_first_byte_ms, duration_ms, prompt_tokens, completion_tokens, total_tokens)
+       VALUES ${tuples.join(',\n              ')}`,
+      params,
     );
   }
 

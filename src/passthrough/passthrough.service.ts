@@ -22,6 +22,7 @@ import {
   UpstreamServerError,
 } from './passthrough.errors.js';
 import { PassthroughRepository } from './passthrough.repository.js';
+import { UsageJournal } from './usage-journal.js';
 import { providerSlug } from '../providers/provider-slug.js';
 import { NO_USAGE, StreamUsageScanner, usageOf, type TokenUsage } from './token-usage.js';
 
@@ -70,6 +71,7 @@ export class PassthroughService {
     private readonly egress: EgressService,
     private readonly config: AppConfig,
     private readonly metrics: PassthroughMetrics,
+    private readonly journal: UsageJournal,
   ) {
     this.limiter = new ConcurrencyLimiter(config.PASSTHROUGH_MAX_CONCURRENT_PER_USER);
   }
@@ -199,7 +201,7 @@ export class PassthroughService {
     return stream;
   }
 
-  /** Writes the journal row (off the answer's path) and one log line: figures only, never text. */
+  /** Queues the journal row (written after the answer) and one log line: figures only, never text. */
   private finish(call: CallRecord, failure?: unknown): void {
     const now = performance.now();
     const outcome = failure === undefined ? 'ok' : failure instanceof DomainError ? failure.code : 'error';
@@ -219,8 +221,6 @@ export class PassthroughService {
       `passthrough user=${record.userId} provider=${record.providerId} status=${record.upstreamStatus ?? '-'} ` +
         `outcome=${outcome} ttfb_ms=${record.timeToFirstByteMs ?? '-'} ms=${record.durationMs} tokens=${record.totalTokens ?? '-'}`,
     );
-    this.repository.recordUsage(record).catch((err: unknown) => {
-      this.logger.warn(`Could not write the usage row of a passthrough call: ${(err as Error).message}`);
-    });
+    this.journal.record(record);
   }
 }
