@@ -197,7 +197,11 @@ export class PassthroughService {
       }
     }
     const stream = Readable.from(chunks());
-    stream.once('close', () => settle(new EgressAbortedError(origin)));
+    // Only a close before the relay's end is a client that left: the error (and its stack) is
+    // made then, not on every stream's normal close.
+    stream.once('close', () => {
+      if (!settled) settle(new EgressAbortedError(origin));
+    });
     return stream;
   }
 
