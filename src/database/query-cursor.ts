@@ -39,6 +39,11 @@ export async function* queryInBatches<Row>(
       if (rows.length > 0) yield rows;
       if (rows.length < size) return;
     }
+  } catch (err) {
+    // BEGIN itself failed: the connection is suspect (a database that went away leaves idle
+    // clients that fail their next query), and nothing told it apart from a sound one.
+    if (!inTransaction) broken = err as Error;
+    throw err;
   } finally {
     // ROLLBACK ends the transaction and closes the cursor with it (a read-only one has nothing to undo).
     if (inTransaction) {
