@@ -16,6 +16,7 @@ import { DatabaseStatus } from './database/database-status.js';
 import { EgressModule } from './egress/egress.module.js';
 import { HealthModule } from './health/health.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { DEMO_ECHO_PATH } from './passthrough/demo-echo/demo-echo.controller.js';
 import { PASSTHROUGH_ENTITIES } from './passthrough/passthrough.entities.js';
 import { PassthroughModule } from './passthrough/passthrough.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -42,11 +43,13 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static register({ config, database }: AppModuleOptions): DynamicModule {
-    // The demo echo upstream, and the one private address the egress module may then reach: the
-    // service's own port, which the demo world's "Local echo" provider points at (PORT=0 picks
-    // a port only at listen time: no echo provider can point at it, so nothing is allowed).
+    // The demo echo upstream, and the one private place the egress module may then reach: the
+    // echo's path on the service's own port, which the demo world's "Local echo" provider points
+    // at, and no other route of it (PORT=0 picks a port only at listen time: no echo provider
+    // can point at it, so nothing is allowed).
     const demoEcho = config.demoData && !config.isProduction;
-    const echoHost = demoEcho && config.PORT > 0 ? [`127.0.0.1:${config.PORT}`] : [];
+    const echoPath =
+      demoEcho && config.PORT > 0 ? [{ host: '127.0.0.1', port: config.PORT, pathPrefix: DEMO_ECHO_PATH }] : [];
     return {
       module: AppModule,
       imports: [
@@ -72,7 +75,8 @@ export class AppModule {
         EgressModule.register({
           isGlobal: true,
           allowPrivate: config.EGRESS_ALLOW_PRIVATE,
-          allowHosts: [...config.EGRESS_ALLOW_HOSTS, ...echoHost],
+          allowHosts: config.EGRESS_ALLOW_HOSTS,
+          allowPaths: echoPath,
           connectTimeoutMs: config.EGRESS_CONNECT_TIMEOUT_MS,
           firstByteTimeoutMs: config.EGRESS_FIRST_BYTE_TIMEOUT_MS,
           idleTimeoutMs: config.EGRESS_IDLE_TIMEOUT_MS,

@@ -89,6 +89,26 @@ describe('the demo echo upstream and the demo world\'s "Local echo" provider', (
     );
     expect(value[0].total_tokens).toBe(6);
   });
+
+  it("lets a provider reach the echo's path on this port, but no other route of the service", async () => {
+    const db = t.app.get(DataSource);
+    const [{ base_url: echoUrl }] = await db.query(`SELECT base_url FROM providers WHERE name = 'Local echo'`);
+    // Any other route on the same host:port: the passthrough itself, which would call itself.
+    for (const elsewhere of [`${base}/api/v1/prompts/passthrough/local-echo`, `${base}/demo/openai/v1x`, base]) {
+      await db.query(`UPDATE providers SET base_url = $1 WHERE name = 'Local echo'`, [elsewhere]);
+      try {
+        const res = await send({ messages: [{ role: 'user', content: 'hi' }] });
+        expect({ elsewhere, status: res.status, body: await res.json() }).toMatchObject({
+          elsewhere,
+          status: 502,
+          body: { code: 'egress_refused_path' },
+        });
+      } finally {
+        await db.query(`UPDATE providers SET base_url = $1 WHERE name = 'Local echo'`, [echoUrl]);
+      }
+    }
+    expect((await send({ messages: [{ role: 'user', content: 'back' }] })).status).toBe(200);
+  });
 });
 
 describe('without demo data', () => {

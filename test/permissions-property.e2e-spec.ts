@@ -95,6 +95,22 @@ describe('every action: the scoped query and checkAccess agree with the referenc
             expect({ context, ids: sorted(allowed) }).toEqual({ context, ids: want });
           }
         }
+        // The passthrough's one query: what it finds is provider.read, what it marks usable provider.use.
+        const [reads, uses] = [reference(world, 'provider.read'), reference(world, 'provider.use')];
+        const everyProvider = { where: 'p.id = ANY($1::int[])', params: [[...providerIds, NO_SUCH_ID]] };
+        for (const [ui, u] of world.users.entries()) {
+          const found = await permissions.providersForUse(subjectOf(ui), everyProvider);
+          const context = `providersForUse, user ${ui} ${JSON.stringify(u)}`;
+          expect({
+            context,
+            read: found.map((p) => p.id),
+            use: found.filter((p) => p.usable).map((p) => p.id),
+          }).toEqual({
+            context,
+            read: reads[ui].map((i) => providerIds[i]),
+            use: uses[ui].map((i) => providerIds[i]),
+          });
+        }
         for (const action of ACCOUNT_ACTIONS) {
           const expected = reference(world, action);
           for (const [ui, u] of world.users.entries()) {
@@ -122,5 +138,6 @@ describe('every action: the scoped query and checkAccess agree with the referenc
       await expect(providers.findMini(providerScope(null, action))).resolves.toEqual([]);
     }
     await expect(permissions.checkAccess(null, 'provider.create', accountIds)).resolves.toEqual(new Set());
+    await expect(permissions.providersForUse(null, { where: 'TRUE', params: [] })).resolves.toEqual([]);
   });
 });

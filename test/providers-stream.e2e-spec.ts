@@ -27,8 +27,8 @@ describe.each([
 
   beforeAll(async () => {
     // A small pool, so that a connection a stream failed to give back would soon be missed.
-    // The statement timeout runs from the cursor's first read to its last, and building the
-    // Smarter format's far larger answer takes longer on a loaded machine: it gets more.
+    // The statement timeout bounds each batch's read, and reading a batch of the Smarter
+    // format's far larger rows takes longer on a loaded machine: it gets more.
     t = await startTestApp({
       PROVIDERS_CACHE: cache,
       PROVIDERS_LIST_FORMAT: format,

@@ -67,6 +67,37 @@ describe('EgressService: where a call may connect', () => {
     expect(stub.connections).toBe(0);
   });
 
+  it('reaches a path-limited host:port under its prefix only, even on a connection already open', async () => {
+    const service = egress({ allowPaths: [{ host: '127.0.0.1', port: stub.port, pathPrefix: '/demo/openai/v1' }] });
+    await expect(service.request({ url: `${stub.origin}/demo/openai/v1/models` })).resolves.toMatchObject({
+      status: 200,
+    });
+    // The keep-alive connection to the same origin stays in the pool: the refusal must not depend on a new connect.
+    for (const path of [
+      '/api/v1/providers',
+      '/demo/openai/v1x/models',
+      '/demo/openai/v1/../../api/v1/providers',
+      '/',
+    ]) {
+      await expect(service.request({ url: `${stub.origin}${path}` })).rejects.toMatchObject({
+        code: 'egress_refused_path',
+        status: 502,
+      });
+    }
+    await expect(
+      service.request({ url: `http://127.0.0.1:${stub.port + 1}/demo/openai/v1/models` }),
+    ).rejects.toMatchObject({ code: 'egress_refused_address' });
+    expect(stub.received.map((r) => r.path)).toEqual(['/demo/openai/v1/models']);
+  });
+
+  it('lets a whole-host allowance reach every path of a host that is also path-limited', async () => {
+    const service = egress({
+      allowHosts: [`127.0.0.1:${stub.port}`],
+      allowPaths: [{ host: '127.0.0.1', port: stub.port, pathPrefix: '/demo/openai/v1' }],
+    });
+    await expect(service.request({ url: `${stub.origin}/models` })).resolves.toMatchObject({ status: 200 });
+  });
+
   it('refuses a made-up name whose DNS answer is private (rebinding), and connects to that answer once allowed', async () => {
     const asked: string[] = [];
     const rebinding: Resolver = async (hostname) => {

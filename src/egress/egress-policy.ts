@@ -1,11 +1,22 @@
 import { isIP } from 'node:net';
 import { classifyAddress } from './address-ranges.js';
-import { EgressConfigError, EgressRefusedAddressError } from './egress.errors.js';
+import { EgressConfigError, EgressRefusedAddressError, EgressRefusedPathError } from './egress.errors.js';
 
 /** An EGRESS_ALLOW_HOSTS entry: a host, on any port unless one is given. */
 export interface AllowedHost {
   readonly host: string;
   readonly port?: number;
+}
+
+/**
+ * A host:port reached whatever it resolves to, but only under one path prefix: how the demo
+ * echo lets the service reach its own port without opening every other route on it.
+ */
+export interface AllowedPath {
+  readonly host: string;
+  readonly port: number;
+  /** Without a trailing slash, e.g. `/demo/openai/v1`: it matches itself and what lies below it. */
+  readonly pathPrefix: string;
 }
 
 const HOST_AND_PORT = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/i;
@@ -44,21 +55,53 @@ export function normaliseHost(host: string): string {
  */
 export class EgressPolicy {
   private readonly allowedHosts: readonly AllowedHost[];
+  private readonly allowedPaths: readonly AllowedPath[];
 
   constructor(
     private readonly allowPrivate: boolean,
     allowHosts: readonly string[],
+    allowPaths: readonly AllowedPath[] = [],
   ) {
     this.allowedHosts = parseAllowHosts(allowHosts);
+    this.allowedPaths = allowPaths.map((p) => ({
+      host: normaliseHost(p.host),
+      port: p.port,
+      pathPrefix: p.pathPrefix.replace(/\/+$/, ''),
+    }));
   }
 
-  /** True when connections to this host and port skip the address check. */
+  /**
+   * True when connections to this host and port skip the address check. A path-limited entry
+   * exempts the connection too (sockets know no path); checkPath then keeps each request on it
+   * under its prefix, before a pooled connection could be reused for another path.
+   */
   exempts(host: string, port: number): boolean {
+    return this.wholeHostExempt(host, port) || this.pathLimited(host, port).length > 0;
+  }
+
+  /**
+   * Throws EgressRefusedPathError when `host:port` is exempt only under some path prefixes and
+   * `pathname` (already normalised by URL parsing: no `.` or `..` segments) is under none.
+   */
+  checkPath(host: string, port: number, pathname: string): void {
+    if (this.wholeHostExempt(host, port)) return;
+    const limited = this.pathLimited(host, port);
+    if (limited.length === 0) return;
+    const under = (prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`);
+    if (!limited.some((p) => under(p.pathPrefix))) throw new EgressRefusedPathError(host, port);
+  }
+
+  private wholeHostExempt(host: string, port: number): boolean {
     if (this.allowPrivate) return true;
     const name = normaliseHost(host);
     return this.allowedHosts.some(
       (allowed) => allowed.host === name && (allowed.port === undefined || allowed.port === port),
     );
+  }
+
+  private pathLimited(host: string, port: number): AllowedPath[] {
+    const name = normaliseHost(host);
+    return this.allowedPaths.filter((p) => p.host === name && p.port === port);
   }
 
   /** Throws EgressRefusedAddressError unless `address` (what `host` resolved to) is public. */

@@ -1,3 +1,4 @@
+import type { AllowedPath } from './egress-policy.js';
 import type { Resolver } from './guarded-connector.js';
 
 /** The plain settings the egress module is built from (the lead maps AppConfig onto these). */
@@ -6,6 +7,8 @@ export interface EgressSettings {
   allowPrivate: boolean;
   /** EGRESS_ALLOW_HOSTS: hosts (or host:port) reached whatever they resolve to. */
   allowHosts: readonly string[];
+  /** host:port reached whatever it resolves to, but only under a path prefix (the demo echo). */
+  allowPaths: readonly AllowedPath[];
   /** Name resolution, TCP and TLS together. */
   connectTimeoutMs: number;
   /** From the request sent to the response headers received. */
@@ -24,6 +27,7 @@ export interface EgressSettings {
 export const EGRESS_DEFAULTS = {
   allowPrivate: false,
   allowHosts: [],
+  allowPaths: [],
   connectTimeoutMs: 5_000,
   firstByteTimeoutMs: 60_000,
   idleTimeoutMs: 60_000,

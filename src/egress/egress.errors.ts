@@ -47,6 +47,21 @@ export class EgressRefusedAddressError extends DomainError {
   }
 }
 
+/**
+ * The host and port may be reached only under some paths (the demo echo on the service's own
+ * port), and this request is for another. The path stays out of the message, as everywhere.
+ */
+export class EgressRefusedPathError extends DomainError {
+  readonly code = 'egress_refused_path';
+  readonly status = 502;
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`Refused to call ${host}:${port} at this path: outbound calls may reach it only under an allowed path`);
+  }
+}
+
 export class EgressTimeoutError extends DomainError {
   readonly code = 'egress_timeout';
   readonly status = 504;

@@ -47,10 +47,12 @@ type Limits = Required<EgressCallLimits>;
 export class EgressService implements OnApplicationShutdown {
   private readonly settings: EgressSettings;
   private readonly agent: Agent;
+  private readonly policy: EgressPolicy;
 
   constructor(@Inject(EGRESS_SETTINGS) values: Partial<EgressSettings>) {
     this.settings = egressSettings(values);
-    const policy = new EgressPolicy(this.settings.allowPrivate, this.settings.allowHosts);
+    const policy = new EgressPolicy(this.settings.allowPrivate, this.settings.allowHosts, this.settings.allowPaths);
+    this.policy = policy;
     const resolve = this.settings.resolve ?? systemResolver;
     this.agent = new Agent({ connect: guardedConnector(policy, resolve, this.settings.connectTimeoutMs) });
   }
@@ -72,6 +74,8 @@ export class EgressService implements OnApplicationShutdown {
     const url = parseUrl(request.url);
     // undici would still open a connection for a call whose signal has already fired.
     if (request.signal?.aborted) throw new EgressAbortedError(url.origin);
+    // Per request, not per connection: undici reuses a pooled connection for any path.
+    this.policy.checkPath(url.hostname, Number(url.port) || (url.protocol === 'https:' ? 443 : 80), url.pathname);
     const limits: Limits = {
       firstByteTimeoutMs: request.limits?.firstByteTimeoutMs ?? this.settings.firstByteTimeoutMs,
       idleTimeoutMs: request.limits?.idleTimeoutMs ?? this.settings.idleTimeoutMs,

@@ -6,6 +6,7 @@ import { PassthroughRepository } from './passthrough.repository.js';
 import { PassthroughMetrics } from './passthrough-metrics.js';
 import { PassthroughService } from './passthrough.service.js';
 import { UsageController } from './usage.controller.js';
+import { UsageJournal } from './usage-journal.js';
 import { UsageService } from './usage.service.js';
 
 export interface PassthroughModuleOptions {
@@ -21,7 +22,7 @@ export class PassthroughModule {
       module: PassthroughModule,
       imports: [PermissionsModule],
       controllers: [PassthroughController, UsageController, ...(demoEcho ? [DemoEchoController] : [])],
-      providers: [PassthroughRepository, PassthroughService, PassthroughMetrics, UsageService],
+      providers: [PassthroughRepository, PassthroughService, PassthroughMetrics, UsageJournal, UsageService],
     };
   }
 }

@@ -3,15 +3,6 @@ import { DataSource } from 'typeorm';
 import { NO_ACCESS, type AccessScope } from '../permissions/access-scopes.js';
 import { PROVIDER_SLUG_SQL } from '../providers/provider-slug.js';
 
-/** What a call needs of its provider. The key is still the secrets envelope, never plaintext. */
-export interface PassthroughTarget {
-  id: number;
-  name: string;
-  baseUrl: string | null;
-  defaultModel: string;
-  apiKeyCiphertext: string | null;
-}
-
 export interface UsageRecord {
   userId: number;
   providerId: number;
@@ -68,41 +59,20 @@ export class PassthroughRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * The providers within `scope` (the caller's read scope) that `id` or `slug` names. The scope
-   * is in the WHERE, so a provider the caller may not read is never loaded.
+   * The condition (on `p`) naming the provider a call asks for: by id, or by slug. It is asked
+   * through PermissionsService.providersForUse, which adds the caller's scope to the WHERE.
    */
-  async findTargets(scope: AccessScope, id: number | null, slug: string): Promise<PassthroughTarget[]> {
-    if (scope === NO_ACCESS) return [];
-    const n = scope.params.length;
-    const rows: {
-      id: number;
-      name: string;
-      base_url: string | null;
-      default_model: string;
-      api_key_ciphertext: string | null;
-    }[] = await this.db.query(
-      `SELECT p.id, p.name, p.base_url, p.default_model, p.api_key_ciphertext
-         FROM providers p
-        WHERE (p.id = $${n + 1}::int OR ${PROVIDER_SLUG_SQL} = $${n + 2})
-          AND (${scope.where})
-        ORDER BY p.id`,
-      [...scope.params, id, slug],
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      baseUrl: r.base_url,
-      defaultModel: r.default_model,
-      apiKeyCiphertext: r.api_key_ciphertext,
-    }));
+  idOrSlug(id: number | null, slug: string): AccessScope {
+    return { where: `p.id = $1::int OR ${PROVIDER_SLUG_SQL} = $2`, params: [id, slug] };
   }
 
-  async recordUsage(r: UsageRecord): Promise<void> {
-    await this.db.query(
-      `INSERT INTO prompt_usage (user_id, provider_id, model, streamed, upstream_status, outcome,
-                                 time_to_first_byte_ms, duration_ms, prompt_tokens, completion_tokens, total_tokens)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [
+  /** The journal rows of several calls, in one INSERT. */
+  async recordUsage(rows: readonly UsageRecord[]): Promise<void> {
+    if (rows.length === 0) return;
+    const params: unknown[] = [];
+    const tuples = rows.map((r) => {
+      const first = params.length;
+      params.push(
         r.userId,
         r.providerId,
         r.model,
@@ -114,7 +84,14 @@ export class PassthroughRepository {
         r.promptTokens,
         r.completionTokens,
         r.totalTokens,
-      ],
+      );
+      return `(${Array.from({ length: 11 }, (_, i) => `$${first + i + 1}`).join(', ')})`;
+    });
+    await this.db.query(
+      `INSERT INTO prompt_usage (user_id, provider_id, model, streamed, upstream_status, outcome,
+                                 time_to_first_byte_ms, duration_ms, prompt_tokens, completion_tokens, total_tokens)
+       VALUES ${tuples.join(',\n              ')}`,
+      params,
     );
   }
 

@@ -5,9 +5,8 @@ import { DomainError } from '../common/domain-error.js';
 import { EgressService } from '../egress/egress.service.js';
 import type { EgressBody } from '../egress/egress-body.js';
 import { EgressAbortedError } from '../egress/egress.errors.js';
-import { readScope } from '../permissions/access-scopes.js';
 import { ProviderNotFoundError } from '../permissions/permissions.errors.js';
-import { PermissionsService } from '../permissions/permissions.service.js';
+import { PermissionsService, type ProviderForUse } from '../permissions/permissions.service.js';
 import { SecretsService } from '../secrets/secrets.service.js';
 import type { AuthUser } from '../users/auth-user.js';
 import { readChatRequest, type ChatRequest } from './chat-request.js';
@@ -22,7 +21,8 @@ import {
   UpstreamNotJsonError,
   UpstreamServerError,
 } from './passthrough.errors.js';
-import { PassthroughRepository, type PassthroughTarget } from './passthrough.repository.js';
+import { PassthroughRepository } from './passthrough.repository.js';
+import { UsageJournal } from './usage-journal.js';
 import { providerSlug } from '../providers/provider-slug.js';
 import { NO_USAGE, StreamUsageScanner, usageOf, type TokenUsage } from './token-usage.js';
 
@@ -44,7 +44,7 @@ class CallRecord {
 
   constructor(
     readonly user: AuthUser,
-    readonly target: PassthroughTarget,
+    readonly target: ProviderForUse,
     readonly request: ChatRequest,
   ) {}
 
@@ -71,6 +71,7 @@ export class PassthroughService {
     private readonly egress: EgressService,
     private readonly config: AppConfig,
     private readonly metrics: PassthroughMetrics,
+    private readonly journal: UsageJournal,
   ) {
     this.limiter = new ConcurrencyLimiter(config.PASSTHROUGH_MAX_CONCURRENT_PER_USER);
   }
@@ -79,10 +80,10 @@ export class PassthroughService {
    * The provider `ref` (an id or a slug) names among those the user may read, and that they may
    * use: 404 when none, 409 when the slug names several, when it is inactive or has no key.
    */
-  async resolveUsable(user: AuthUser, ref: string): Promise<PassthroughTarget> {
+  async resolveUsable(user: AuthUser, ref: string): Promise<ProviderForUse> {
     const id = /^\d{1,10}$/.test(ref) && Number(ref) <= MAX_ID ? Number(ref) : null;
     const slug = providerSlug(ref);
-    const found = await this.repository.findTargets(readScope(user), id, slug);
+    const found = await this.permissions.providersForUse(user, this.repository.idOrSlug(id, slug));
     const target = found.find((t) => t.id === id) ?? (found.length === 1 ? found[0] : undefined);
     if (!target && found.length > 1)
       throw new AmbiguousProviderSlugError(
@@ -91,8 +92,7 @@ export class PassthroughService {
       );
     if (!target) throw new ProviderNotFoundError(id ?? 0);
     // provider.use decides; the 409 says why, since the caller may see that the provider exists.
-    const usable = await this.permissions.checkAccess(user, 'provider.use', [target.id]);
-    if (!usable.has(target.id)) throw new ProviderNotActiveError(target.id);
+    if (!target.usable) throw new ProviderNotActiveError(target.id);
     if (!target.apiKeyCiphertext) throw new ProviderHasNoApiKeyError(target.id);
     if (!target.baseUrl) throw new ProviderHasNoBaseUrlError(target.id);
     return target;
@@ -197,11 +197,15 @@ export class PassthroughService {
       }
     }
     const stream = Readable.from(chunks());
-    stream.once('close', () => settle(new EgressAbortedError(origin)));
+    // Only a close before the relay's end is a client that left: the error (and its stack) is
+    // made then, not on every stream's normal close.
+    stream.once('close', () => {
+      if (!settled) settle(new EgressAbortedError(origin));
+    });
     return stream;
   }
 
-  /** Writes the journal row (off the answer's path) and one log line: figures only, never text. */
+  /** Queues the journal row (written after the answer) and one log line: figures only, never text. */
   private finish(call: CallRecord, failure?: unknown): void {
     const now = performance.now();
     const outcome = failure === undefined ? 'ok' : failure instanceof DomainError ? failure.code : 'error';
@@ -221,8 +225,6 @@ export class PassthroughService {
       `passthrough user=${record.userId} provider=${record.providerId} status=${record.upstreamStatus ?? '-'} ` +
         `outcome=${outcome} ttfb_ms=${record.timeToFirstByteMs ?? '-'} ms=${record.durationMs} tokens=${record.totalTokens ?? '-'}`,
     );
-    this.repository.recordUsage(record).catch((err: unknown) => {
-      this.logger.warn(`Could not write the usage row of a passthrough call: ${(err as Error).message}`);
-    });
+    this.journal.record(record);
   }
 }

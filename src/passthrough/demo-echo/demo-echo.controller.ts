@@ -12,6 +12,9 @@ const WORD_PAUSE_MS = 25;
 
 const openAiError = (message: string, type: string) => ({ error: { message, type, param: null, code: null } });
 
+/** Where the echo is served; the egress module lets the service reach this path alone on its own port. */
+export const DEMO_ECHO_PATH = '/demo/openai/v1';
+
 /**
  * An OpenAI-compatible upstream that echoes, so that the passthrough can be tried with no key
  * and no network: registered only with demo data on and never in production (app.module.ts).
@@ -21,7 +24,7 @@ const openAiError = (message: string, type: string) => ({ error: { message, type
  */
 @ApiExcludeController()
 @Public()
-@Controller('demo/openai/v1')
+@Controller(DEMO_ECHO_PATH)
 export class DemoEchoController {
   @Get('models')
   async models(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): Promise<void> {
