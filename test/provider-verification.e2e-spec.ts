@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { DataSource } from 'typeorm';
 import { VerificationService } from '../src/providers/verification/verification.service.js';
 import { loginAs, type Session } from './support/auth.js';
@@ -5,6 +6,7 @@ import { Factories } from './support/factories.js';
 import { closedPort, startStubUpstream, type StubUpstream } from './support/stub-upstream.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { GOOD_KEY, outcomeOf, providerState, setUpProvider, upstreamAnswers } from './support/verification-world.js';
+import { waitFor } from './support/wait.js';
 
 /**
  * Verification and the lifecycle routes, on the real application and PostgreSQL, against a
@@ -281,5 +283,56 @@ describe('provider verification and lifecycle', () => {
     expect(Date.now() - state.verified_at!.getTime()).toBeLessThan(60_000);
     expect((await historyOf(expired)).map((h: { changed_by: number | null }) => h.changed_by)).toEqual([null, null]);
     expect(await historyOf(fresh)).toEqual([]);
+  });
+});
+
+/** A run watched while it goes: each check's result is there as soon as it is decided. */
+describe('provider verification, watched while it runs', () => {
+  let t: TestApp;
+  let stub: StubUpstream;
+  const held: ServerResponse[] = [];
+
+  beforeAll(async () => {
+    // The connectivity check's answer is held until the test lets it go; the rest answer at once.
+    stub = await startStubUpstream((req, res) =>
+      req.url === '/gated/models' ? void held.push(res) : upstreamAnswers(req, res),
+    );
+    t = await startTestApp({ EGRESS_ALLOW_HOSTS: `127.0.0.1:${stub.port}`, VERIFICATION_TIMEOUT_MS: '30000' });
+  });
+  afterAll(async () => {
+    for (const res of held) res.destroy();
+    await t?.close();
+    await stub?.close();
+  });
+
+  it('records each check as it completes, before the run ends; the outcome comes with the last', async () => {
+    const f = new Factories(t.app.get(DataSource));
+    const owner = await f.user({ username: 'watcher' });
+    const id = await f.provider(await f.profile(owner, await f.account()));
+    await setUpProvider(t, stub, id, { baseUrl: `${stub.origin}/gated` });
+    const session = await loginAs(t, 'watcher');
+    const checks = async () => {
+      const res = await t.inject({
+        method: 'GET',
+        url: `/api/v1/providers/${id}/verifications`,
+        headers: session.bearer,
+      });
+      return (res.json().items as { check: string; ok: boolean }[]).map((r) => r.check).sort();
+    };
+    expect(
+      (await t.inject({ method: 'POST', url: `/api/v1/providers/${id}/verify`, headers: session.bearer })).statusCode,
+    ).toBe(202);
+
+    // Every check but connectivity, whose upstream has not answered: the run is still going.
+    await waitFor(checks, (c) => c.length === 6, { timeoutMs: 20_000, what: 'the checks decided so far' });
+    expect(await checks()).toEqual(
+      ['api_key', 'docs_url', 'privacy_policy_url', 'terms_accepted', 'terms_of_service_url', 'website_url'].sort(),
+    );
+    expect(held).toHaveLength(1);
+    expect((await providerState(t, id)).status).toBe('verifying');
+
+    held[0].writeHead(200).end('{}');
+    expect(await outcomeOf(t, id)).toEqual(expect.objectContaining({ status: 'verified', is_verified: true }));
+    expect(await checks()).toContain('connectivity');
   });
 });

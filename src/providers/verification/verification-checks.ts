@@ -46,7 +46,12 @@ export class VerificationChecks {
     private readonly config: AppConfig,
   ) {}
 
-  async run(provider: ProviderUnderCheck): Promise<CheckResult[]> {
+  /** `onResult` hears each check as soon as it is decided, so that a run can be watched as it goes. */
+  async run(
+    provider: ProviderUnderCheck,
+    onResult: (result: CheckResult) => Promise<void> = async () => {},
+  ): Promise<CheckResult[]> {
+    const reported = (result: Promise<CheckResult>) => result.then(async (r) => (await onResult(r), r));
     const calls = [this.connectivity(provider), ...URL_CHECKS.map((check) => this.publicUrl(check, provider[check]))];
     const local: CheckResult[] = [
       provider.tos_accepted_at
@@ -56,7 +61,8 @@ export class VerificationChecks {
         ? { check: 'api_key', ok: true, message: 'set' }
         : { check: 'api_key', ok: false, message: 'no API key is set' },
     ];
-    return [...(await Promise.all(calls)), ...local];
+    for (const result of local) await onResult(result);
+    return [...(await Promise.all(calls.map(reported))), ...local];
   }
 
   private async connectivity(provider: ProviderUnderCheck): Promise<CheckResult> {

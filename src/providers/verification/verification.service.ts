@@ -63,11 +63,17 @@ export class VerificationService {
     };
   }
 
-  /** The job: the checks, then their results and the outcome in one transaction. */
+  /**
+   * The job: each check's result is recorded as it is decided (the dashboard shows them as they
+   * come), then all of them again with the outcome, in one transaction: the outcome is never
+   * written without the results it was decided on.
+   */
   async run({ providerId, requestedBy }: VerificationJob): Promise<void> {
     const provider = await this.verifications.findUnderCheck(providerId);
     if (!provider) return;
-    const results = await this.checks.run(provider);
+    const results = await this.checks.run(provider, (result) =>
+      this.verifications.recordResults(this.db.manager, providerId, [result]),
+    );
     const passed = results.every((r) => r.ok);
     await this.db.transaction(async (manager) => {
       const before = await this.verifications.lockStatus(manager, providerId);

@@ -44,11 +44,15 @@ export class VerificationsRepository {
     );
   }
 
-  /** Replaces the latest result of each check given. */
+  /**
+   * Replaces the latest result of each check given. A provider deleted meanwhile gets none
+   * (its results would go with it anyway).
+   */
   async recordResults(manager: EntityManager, id: number, results: readonly CheckResult[]): Promise<void> {
     await manager.query(
       `INSERT INTO provider_verifications (provider_id, "check", ok, message, checked_at)
-       SELECT $1, * , now() FROM unnest($2::varchar[], $3::boolean[], $4::text[])
+       SELECT $1, r.* , now() FROM unnest($2::varchar[], $3::boolean[], $4::text[]) AS r
+        WHERE EXISTS (SELECT 1 FROM providers WHERE id = $1)
        ON CONFLICT (provider_id, "check") DO UPDATE
          SET ok = EXCLUDED.ok, message = EXCLUDED.message, checked_at = EXCLUDED.checked_at`,
       [id, results.map((r) => r.check), results.map((r) => r.ok), results.map((r) => r.message)],
