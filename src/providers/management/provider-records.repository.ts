@@ -59,7 +59,8 @@ export type NewProvider = Partial<Record<UpdatableField, string | boolean | null
   createdBy: number;
 };
 
-const RECORD_SELECT = `
+/** The record's columns and names, read from `source` (the providers table, or a page of it) as `p`. */
+const recordSelect = (source = 'providers') => `
   SELECT p.id, p.name, p.description, p.base_url, p.default_model, p.connectivity_test_path,
          p.website_url, p.docs_url, p.terms_of_service_url, p.privacy_policy_url,
          p.contact_email, p.support_email, p.status, p.is_active, p.is_verified, p.is_featured,
@@ -67,7 +68,7 @@ const RECORD_SELECT = `
          p.tos_accepted_at, tos_user.username AS tos_accepted_by, acct.account_number,
          owner_user.username AS owner, creator.username AS created_by, updater.username AS updated_by,
          p.verified_at, p.created_at, p.updated_at, p.row_version
-    FROM providers p
+    FROM ${source} p
     JOIN user_profiles owner_profile ON owner_profile.id = p.owner_profile_id
     JOIN accounts acct ON acct.id = owner_profile.account_id
     JOIN users owner_user ON owner_user.id = owner_profile.user_id
@@ -93,19 +94,24 @@ export class ProviderRecordsRepository {
     const conditions = [`(${scope.where})`];
     if (filters.afterId !== undefined) conditions.push(`p.id > ${next(filters.afterId)}`);
     if (filters.status !== undefined) conditions.push(`p.status = ${next(filters.status)}`);
-    if (filters.accountNumber !== undefined) conditions.push(`acct.account_number = ${next(filters.accountNumber)}`);
+    if (filters.accountNumber !== undefined) {
+      conditions.push(
+        `p.owner_profile_id IN (SELECT up.id FROM user_profiles up JOIN accounts a ON a.id = up.account_id
+                                 WHERE a.account_number = ${next(filters.accountNumber)})`,
+      );
+    }
     if (filters.q !== undefined && filters.q !== '') {
       const pattern = next(likePattern(filters.q));
       conditions.push(`(p.name ILIKE ${pattern} ESCAPE '\\' OR p.base_url ILIKE ${pattern} ESCAPE '\\')`);
     }
-    return this.db.query(
-      `${RECORD_SELECT} WHERE ${conditions.join(' AND ')} ORDER BY p.id LIMIT ${next(limit)}`,
-      params,
-    );
+    // The page's rows first, then their names: joined before the LIMIT, the planner would
+    // join the whole table to sort it.
+    const page = `(SELECT * FROM providers p WHERE ${conditions.join(' AND ')} ORDER BY p.id LIMIT ${next(limit)})`;
+    return this.db.query(`${recordSelect(page)} ORDER BY p.id`, params);
   }
 
   async findOne(id: number, manager: EntityManager = this.db.manager): Promise<ProviderRecordRow | undefined> {
-    const [row] = await manager.query(`${RECORD_SELECT} WHERE p.id = $1`, [id]);
+    const [row] = await manager.query(`${recordSelect()} WHERE p.id = $1`, [id]);
     return row;
   }
 
