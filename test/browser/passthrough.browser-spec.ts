@@ -384,6 +384,8 @@ describe('the prompt passthrough screen in Chromium', () => {
       }),
     );
     await page.click('#refresh');
+    // The list is fetched again: wait for it to be drawn, then read it.
+    await page.waitForFunction((name) => document.querySelector('#details-name')?.textContent === name, hostile);
     await expect(page.textContent('#details-name')).resolves.toBe(hostile);
     await expect(page.textContent('.provider-name')).resolves.toBe(hostile);
     await expect(page.textContent('#details-docs')).resolves.toBe('javascript:document.title="owned"');

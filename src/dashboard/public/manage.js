@@ -831,16 +831,16 @@ async function startProvider() {
   provider = record;
   fillForm(record, etag);
   renderProvider();
-  show('provider');
   // The history needs provider.manage, as every change does: a reader who may not manage
-  // it sees the record, said so, with nothing offered that would only be refused.
+  // it sees the record, said so, with nothing offered that would only be refused. The page
+  // is shown once that is known, so that nothing appears that is then taken away.
   const manages = await loadHistory(false);
   el('read-only').hidden = manages;
   el('manage-grid').hidden = !manages;
   el('history-section').hidden = !manages;
-  if (!manages) return;
-  await loadChecks();
-  if (record.status === 'verifying') poll(Date.now() - 60_000);
+  if (manages) await loadChecks();
+  show('provider');
+  if (manages && record.status === 'verifying') poll(Date.now() - 60_000);
 }
 
 // ---- start ------------------------------------------------------------------------------------
