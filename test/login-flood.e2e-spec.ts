@@ -147,7 +147,6 @@ describe('a flood of wrong passwords (the built service in a child process)', ()
     );
     expect([...tally(control.outcomes).keys()]).toEqual(['400']);
     expect([...tally(attack.outcomes).keys()].sort()).toEqual(['401', '503']);
-    expect(attack.result).toHaveLength(30);
     console.log(
       [
         'Request floods, 48 clients without pause (figures for the README):',

@@ -26,7 +26,8 @@ export interface VerificationJob {
 /**
  * Verification: asked for (POST …/verify, or the periodic sweep), it sets the status to
  * `verifying` and queues a job in one transaction; the job (verification.worker.ts) runs the
- * checks, then records their results, the outcome and its history row in another.
+ * checks, recording each result as it is decided, then the outcome and its history row in
+ * another transaction.
  */
 @Injectable()
 export class VerificationService {
@@ -65,8 +66,8 @@ export class VerificationService {
 
   /**
    * The job: each check's result is recorded as it is decided (the dashboard shows them as they
-   * come), then all of them again with the outcome, in one transaction: the outcome is never
-   * written without the results it was decided on.
+   * come); the outcome is written once they all are, so it never stands without the results it
+   * was decided on.
    */
   async run({ providerId, requestedBy }: VerificationJob): Promise<void> {
     const provider = await this.verifications.findUnderCheck(providerId);
@@ -78,7 +79,6 @@ export class VerificationService {
     await this.db.transaction(async (manager) => {
       const before = await this.verifications.lockStatus(manager, providerId);
       if (!before) return;
-      await this.verifications.recordResults(manager, providerId, results);
       // Moderated while the checks ran: the results are kept, the moderation stands.
       if (before.status === 'suspended' || before.status === 'deprecated') return;
       const after = await this.verifications.setOutcome(manager, providerId, passed, requestedBy);
