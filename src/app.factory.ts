@@ -11,7 +11,7 @@ import { clientErrorHandler } from './common/client-errors.js';
 import { registerCloseConnectionsOnShutdown } from './common/close-connections.js';
 import { registerNoCache } from './common/no-cache.js';
 import { registerRouteOverrides } from './common/route-overrides.js';
-import { registerSecurityHeaders } from './common/security-headers.js';
+import { registerSecurityHeaders, serviceSecurityHeaders } from './common/security-headers.js';
 import { setupSwagger } from './common/swagger.js';
 import { registerLoadShedding } from './observability/load-shedding.js';
 import { MetricsService } from './observability/metrics.service.js';
@@ -45,7 +45,7 @@ export async function createApp(
     // 503 through AllExceptionsFilter).
     handlerTimeout: config.REQUEST_TIMEOUT_MS,
     requestTimeout: RECEIVE_TIMEOUT_MS,
-    clientErrorHandler,
+    clientErrorHandler: clientErrorHandler(serviceSecurityHeaders({ hsts: config.cookieSecure })),
     // The request id comes from the caller's headers when sane (request-id.ts), never as is.
     requestIdHeader: false,
     // Which peers' X-Forwarded-For is believed for the client address (sign-in throttling).
@@ -53,6 +53,8 @@ export async function createApp(
     genReqId: (request: IncomingMessage) => requestIdFrom(request.headers),
   });
   registerRouteOverrides(adapter.getInstance());
+  // HSTS goes with Secure cookies: both say that browsers reach the service over HTTPS.
+  registerSecurityHeaders(adapter.getInstance(), { hsts: config.cookieSecure });
   registerRequestLogging(adapter.getInstance());
   registerBodyParsers(adapter.getInstance());
   registerNoCache(adapter.getInstance());
@@ -66,8 +68,6 @@ export async function createApp(
   // Before any route is registered (app.init), so that every route is measured and can be shed.
   registerRequestMetrics(adapter.getInstance(), metrics);
   await registerLoadShedding(app, config, metrics);
-  // HSTS goes with Secure cookies: both say that browsers reach the service over HTTPS.
-  await registerSecurityHeaders(app, { hsts: config.cookieSecure });
   await registerAuthPlugins(app, config);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, stopAtFirstError: false }));
   setupSwagger(app);
