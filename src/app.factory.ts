@@ -10,6 +10,7 @@ import { MAX_BODY_BYTES, registerBodyParsers } from './common/body-parsing.js';
 import { clientErrorHandler } from './common/client-errors.js';
 import { registerCloseConnectionsOnShutdown } from './common/close-connections.js';
 import { registerNoCache } from './common/no-cache.js';
+import { registerRequestDeadline } from './common/request-deadline.js';
 import { registerRouteOverrides } from './common/route-overrides.js';
 import { registerSecurityHeaders, serviceSecurityHeaders } from './common/security-headers.js';
 import { setupSwagger } from './common/swagger.js';
@@ -41,9 +42,6 @@ export async function createApp(
     // at once (with Connection: close); requests already in flight finish (main.ts,
     // close-connections.ts).
     return503OnClosing: true,
-    // Every request is answered within this bound, whatever it waits for (FST_ERR_HANDLER_TIMEOUT,
-    // 503 through AllExceptionsFilter).
-    handlerTimeout: config.REQUEST_TIMEOUT_MS,
     requestTimeout: RECEIVE_TIMEOUT_MS,
     clientErrorHandler: clientErrorHandler(serviceSecurityHeaders({ hsts: config.cookieSecure })),
     // The request id comes from the caller's headers when sane (request-id.ts), never as is.
@@ -52,6 +50,8 @@ export async function createApp(
     trustProxy: config.trustProxy,
     genReqId: (request: IncomingMessage) => requestIdFrom(request.headers),
   });
+  // First, so that the deadline covers every other hook.
+  registerRequestDeadline(adapter.getInstance(), config.REQUEST_TIMEOUT_MS);
   registerRouteOverrides(adapter.getInstance());
   // HSTS goes with Secure cookies: both say that browsers reach the service over HTTPS.
   registerSecurityHeaders(adapter.getInstance(), { hsts: config.cookieSecure });

@@ -3,9 +3,6 @@ import type { FastifyReply } from 'fastify';
 import { DomainError } from './domain-error.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 
-/** Fastify's code for a request that outlived REQUEST_TIMEOUT_MS (its `handlerTimeout`). */
-const HANDLER_TIMEOUT = 'FST_ERR_HANDLER_TIMEOUT';
-
 /**
  * Recognises errors that this folder knows nothing about (a database that does not answer)
  * and says how to answer them. The module that knows the error registers its translator in
@@ -23,7 +20,8 @@ export const ERROR_TRANSLATORS = Symbol('ERROR_TRANSLATORS');
  * Maps everything thrown to the one error shape. Unknown errors become a bare 500 (logged
  * here, never echoed: no stack, SQL or path reaches a client); an error one of the
  * translators recognises gets its answer (a database that does not answer: 503, logged once
- * per outage by DatabaseStatus), and a request that outlived REQUEST_TIMEOUT_MS gets 503.
+ * per outage by DatabaseStatus), and a request that outlived REQUEST_TIMEOUT_MS gets 503
+ * (RequestTimedOutError, request-deadline.ts).
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -50,11 +48,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const answer = translator.translate(exception);
       if (answer) return httpExceptionBody(answer);
     }
-    const { statusCode: status, code } = (exception ?? {}) as { statusCode?: unknown; code?: unknown };
-    if (code === HANDLER_TIMEOUT) {
-      this.logger.debug('A request outlived REQUEST_TIMEOUT_MS and was answered 503');
-      return errorBody(503, 'request timed out');
-    }
+    const { statusCode: status } = (exception ?? {}) as { statusCode?: unknown };
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // Errors raised by Fastify itself (e.g. 413 from a body parser); their messages are fixed
       // texts about the request, never about the server.

@@ -21,11 +21,10 @@ import { MAX_PROMPT_BODY_BYTES } from './chat-request.js';
 import { PassthroughService } from './passthrough.service.js';
 
 /**
- * The route's own limits: a 1 MiB body, and REQUEST_TIMEOUT_MS lifted (to the longest timer
- * Node has): a streamed answer may rightly last minutes, and the egress timeouts bound the
- * call instead, EGRESS_TOTAL_TIMEOUT_MS last.
+ * The route's own limits: a 1 MiB body, and no REQUEST_TIMEOUT_MS: a streamed answer may
+ * rightly last minutes, and the egress timeouts bound the call instead, EGRESS_TOTAL_TIMEOUT_MS last.
  */
-const ROUTE_CONFIG: RouteOverridesConfig = { bodyLimit: MAX_PROMPT_BODY_BYTES, handlerTimeout: 2 ** 31 - 1 };
+const ROUTE_CONFIG: RouteOverridesConfig = { bodyLimit: MAX_PROMPT_BODY_BYTES, requestTimeoutMs: null };
 
 @ApiTags('prompts')
 @Authenticated()
