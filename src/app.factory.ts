@@ -55,7 +55,7 @@ export async function createApp(
   registerRouteOverrides(adapter.getInstance());
   // HSTS goes with Secure cookies: both say that browsers reach the service over HTTPS.
   registerSecurityHeaders(adapter.getInstance(), { hsts: config.cookieSecure });
-  registerRequestLogging(adapter.getInstance());
+  registerRequestLogging(adapter.getInstance(), logger);
   registerBodyParsers(adapter.getInstance());
   registerNoCache(adapter.getInstance());
   registerCloseConnectionsOnShutdown(adapter.getInstance());

@@ -1,17 +1,15 @@
-import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { runWithRequestId } from './request-context.js';
 import { REQUEST_ID_RESPONSE_HEADER } from './request-id.js';
+import type { ServiceLogger } from './service-logger.js';
 import { tagRequestSpan } from './tracing.js';
-
-const accessLog = new Logger('Access');
 
 /**
  * Every request runs inside its request id's context (so that every line it logs carries the
  * id, and every span), echoes the id back, and ends with one access-log line. The route is the pattern
  * (`/providers/:id`), never the URL with its query, which may hold anything a caller typed.
  */
-export function registerRequestLogging(fastify: FastifyInstance): void {
+export function registerRequestLogging(fastify: FastifyInstance, logger: ServiceLogger): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_RESPONSE_HEADER, request.id);
     tagRequestSpan({ id: request.id, method: request.method, route: routePattern(request) });
@@ -22,7 +20,7 @@ export function registerRequestLogging(fastify: FastifyInstance): void {
   fastify.addHook('preValidation', (request, _reply, done) => runWithRequestId(request.id, done));
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = routePattern(request);
-    accessLog.log(`${request.method} ${route} ${reply.statusCode}`, {
+    logger.access(`${request.method} ${route} ${reply.statusCode}`, {
       request_id: request.id,
       method: request.method,
       route,

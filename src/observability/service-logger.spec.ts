@@ -4,11 +4,13 @@ import { runWithRequestId } from './request-context.js';
 import { requestIdFrom } from './request-id.js';
 import { ServiceLogger } from './service-logger.js';
 
-function logged(json: boolean, level: 'log' | 'debug', write: (logger: Logger) => void): string {
+/** What the logger writes: JSON lines go out once the event loop's turn ends (log-output.ts). */
+async function logged(json: boolean, level: 'log' | 'debug', write: (logger: Logger) => void): Promise<string> {
   const captured = captureProcessOutput();
   try {
     Logger.overrideLogger(new ServiceLogger({ json, level }));
     write(new Logger('Somewhere'));
+    await new Promise(setImmediate);
   } finally {
     captured.restore();
     Logger.overrideLogger(new ServiceLogger({ json: false, level: 'error' }));
@@ -17,8 +19,12 @@ function logged(json: boolean, level: 'log' | 'debug', write: (logger: Logger) =
 }
 
 describe('ServiceLogger', () => {
+  // Node prints its warning about jest's VM modules at the first turn of the event loop: before
+  // anything is captured, not among the logger's lines.
+  beforeAll(() => new Promise(setImmediate));
+
   it('writes JSON lines with the request id of the code that logged', async () => {
-    const out = logged(true, 'log', (logger) => {
+    const out = await logged(true, 'log', (logger) => {
       runWithRequestId('req-1', () => logger.error('Query failed: something'));
       logger.log('outside any request');
     });
@@ -36,18 +42,61 @@ describe('ServiceLogger', () => {
     expect(outside.request_id).toBeUndefined();
   });
 
-  it('masks secrets in structured fields', () => {
-    const out = logged(true, 'log', (logger) =>
+  it('masks secrets in structured fields', async () => {
+    const out = await logged(true, 'log', (logger) =>
       logger.log('attempt', { authorization: 'Bearer abc.def', password: 'hunter2', cookie: 'access_token=x1' }),
     );
     expect(out).not.toMatch(/abc\.def|hunter2|x1/);
     expect(out).toContain('[REDACTED]');
   });
 
-  it("logs Nest's start-up lines at debug only", () => {
+  it("logs Nest's start-up lines at debug only", async () => {
     const write = () => Logger.log('Mapped {/x, GET} route', 'RouterExplorer');
-    expect(logged(false, 'log', write)).toBe('');
-    expect(logged(false, 'debug', write)).toContain('Mapped {/x, GET} route');
+    expect(await logged(false, 'log', write)).toBe('');
+    expect(await logged(false, 'debug', write)).toContain('Mapped {/x, GET} route');
+  });
+
+  it('writes the lines of one turn of the event loop in one write, in order', async () => {
+    const captured = captureProcessOutput();
+    let out: string[];
+    try {
+      const logger = new ServiceLogger({ json: true, level: 'log' });
+      logger.log('first', 'Somewhere');
+      logger.access('POST /x 200', {
+        request_id: 'r-1',
+        method: 'POST',
+        route: '/x',
+        status: 200,
+        duration_ms: 1.5,
+        user_id: 7,
+      });
+      logger.warn('third', 'Somewhere');
+      expect(captured.chunks()).toEqual([]);
+      await new Promise(setImmediate);
+      out = captured.chunks();
+    } finally {
+      captured.restore();
+    }
+    expect(out).toHaveLength(1);
+    const records = out[0]
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.map((r) => r.message)).toEqual(['first', 'POST /x 200', 'third']);
+    // The access record has the shape of any other line: time, level, message, context, request id, fields.
+    expect(Object.keys(records[1])).toEqual([
+      'time',
+      'level',
+      'message',
+      'context',
+      'request_id',
+      'method',
+      'route',
+      'status',
+      'duration_ms',
+      'user_id',
+    ]);
+    expect(records[1]).toMatchObject({ level: 'log', context: 'Access', status: 200, duration_ms: 1.5, user_id: 7 });
   });
 });
 

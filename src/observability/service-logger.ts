@@ -1,4 +1,5 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { coalescedLogOutput } from './log-output.js';
 import { currentRequestId } from './request-context.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -44,11 +45,26 @@ export interface ServiceLoggerOptions {
   level: LogLevel;
 }
 
+/** One access-log record (request-logging.ts): fields of known types that never hold a secret. */
+export interface AccessRecord {
+  request_id: string;
+  method: string;
+  route: string;
+  status: number;
+  duration_ms: number;
+  user_id: number | null;
+}
+
+const ACCESS_CONTEXT = 'Access';
+
 /**
  * The one logger of the process: Nest's ConsoleLogger, as JSON lines in production, each
- * stamped with the id of the request it was written for.
+ * stamped with the id of the request it was written for. The JSON lines of one turn of the
+ * event loop are written together (log-output.ts).
  */
 export class ServiceLogger extends ConsoleLogger {
+  private readonly json: boolean;
+
   constructor({ json, level }: ServiceLoggerOptions) {
     super({
       json,
@@ -56,12 +72,37 @@ export class ServiceLogger extends ConsoleLogger {
       flattenParams: true,
       redact: REDACTED_KEYS,
     });
+    this.json = json;
+  }
+
+  /**
+   * The access-log line of an answered request, at level `log`. In JSON it is the record
+   * Nest's path would write, built directly: that path redacts and walks every field for
+   * secrets and cycles, which a record of numbers and route names cannot hold, and the line
+   * is written once per request.
+   */
+  access(message: string, record: AccessRecord): void {
+    if (!this.isLevelEnabled('log')) return;
+    if (!this.json) return super.log(message, record, ACCESS_CONTEXT);
+    const line = JSON.stringify({
+      time: new Date().toISOString(),
+      level: 'log',
+      message,
+      context: ACCESS_CONTEXT,
+      ...record,
+    });
+    coalescedLogOutput().write('stdout', `${line}\n`);
   }
 
   log(message: unknown, ...optionalParams: unknown[]): void {
     const context = optionalParams.at(-1);
     if (typeof context === 'string' && START_UP_CONTEXTS.has(context)) super.debug(message, ...optionalParams);
     else super.log(message, ...optionalParams);
+  }
+
+  protected printAsJson(message: unknown, options: Parameters<ConsoleLogger['printAsJson']>[1]): void {
+    const line = this.stringifyJsonLogObject(this.getJsonLogObject(message, options));
+    coalescedLogOutput().write(options.writeStreamType ?? 'stdout', `${line}\n`);
   }
 
   /** Nest's JSON record, reshaped: an ISO time first, the request id, and no pid. */

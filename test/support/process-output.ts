@@ -3,7 +3,7 @@
  * on, shows none of it, and puts the streams back on `restore()`. Tests use it to assert what
  * is (and is never) logged.
  */
-export function captureProcessOutput(): { output: () => string; restore: () => void } {
+export function captureProcessOutput(): { output: () => string; chunks: () => string[]; restore: () => void } {
   const chunks: string[] = [];
   const undo: (() => void)[] = [];
   for (const stream of [process.stdout, process.stderr]) {
@@ -14,5 +14,5 @@ export function captureProcessOutput(): { output: () => string; restore: () => v
     }) as typeof stream.write;
     undo.push(() => (stream.write = original));
   }
-  return { output: () => chunks.join(''), restore: () => undo.forEach((fn) => fn()) };
+  return { output: () => chunks.join(''), chunks: () => [...chunks], restore: () => undo.forEach((fn) => fn()) };
 }
