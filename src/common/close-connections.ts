@@ -13,8 +13,9 @@ export function registerCloseConnectionsOnShutdown(fastify: FastifyInstance): vo
   fastify.addHook('preClose', async () => {
     closing = true;
   });
-  fastify.addHook('onSend', async (_request, reply, payload) => {
+  // A callback, not an async function: one promise less on every answer.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 }

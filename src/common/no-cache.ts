@@ -9,15 +9,17 @@ export const NEVER_CACHE = 'max-age=0, no-cache, no-store, must-revalidate, priv
  * redirects sent to anonymous browsers, and all of those must not be cached either.
  */
 export function registerNoCache(fastify: FastifyInstance): void {
-  fastify.addHook('onSend', async (_request, reply, payload) => {
+  // A callback, not an async function: one promise less on every answer.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     // A response that chose its own caching (a hashed, public asset) is the same for everyone:
     // varying it on credentials would only make shared caches keep a copy per user.
-    if (reply.hasHeader('cache-control')) return payload;
-    reply.header('cache-control', NEVER_CACHE);
-    reply.header('expires', new Date().toUTCString());
-    reply.header('pragma', 'no-cache');
-    reply.header('vary', mergeVary(reply.getHeader('vary'), ['Authorization', 'Cookie']));
-    return payload;
+    if (!reply.hasHeader('cache-control')) {
+      reply.header('cache-control', NEVER_CACHE);
+      reply.header('expires', new Date().toUTCString());
+      reply.header('pragma', 'no-cache');
+      reply.header('vary', mergeVary(reply.getHeader('vary'), ['Authorization', 'Cookie']));
+    }
+    done(null, payload);
   });
 }
 
