@@ -11,7 +11,7 @@ import type { Authenticator, Presented } from './authenticator.js';
 import { BearerJwtAuthenticator } from './bearer-jwt.authenticator.js';
 import { CookieJwtAuthenticator } from './cookie-jwt.authenticator.js';
 import { CsrfService } from './csrf.service.js';
-import type { TokenRevocations } from './revocation/token-revocations.service.js';
+import type { PresentedToken, TokenRevocations } from './revocation/token-revocations.service.js';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
 const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET });
@@ -39,18 +39,28 @@ type FindAuthUser = (id: number) => Promise<AuthUser | null>;
 const usersById: FindAuthUser = async (id) => [alice, bob].find((user) => user.id === id) ?? null;
 
 /** The guard with a users service of our making: the one edge replaced here is the database. */
-function guardWith(findAuthUser: FindAuthUser, authenticators?: Authenticator[]): AuthGuard {
+function guardWith(
+  findAuthUser: FindAuthUser,
+  authenticators?: Authenticator[],
+  isRevoked: IsRevoked = async () => false,
+): AuthGuard {
   const users = { findAuthUser } as unknown as UsersService;
   return new AuthGuard(
     new Reflector(),
     authenticators ?? [new BearerJwtAuthenticator(config, SECRET), new CookieJwtAuthenticator(config, SECRET, csrf)],
     users,
-    noRevocations,
+    { isRevoked } as unknown as TokenRevocations,
   );
 }
 
-/** Nothing signed out (revocation is checked against PostgreSQL in test/auth-revocation.e2e-spec.ts). */
-const noRevocations = { isRevoked: async () => false } as unknown as TokenRevocations;
+/** By default nothing is signed out (revocation against PostgreSQL: test/auth-shared.e2e-spec.ts). */
+type IsRevoked = (token: PresentedToken) => Promise<boolean>;
+
+/** The token as revocation must see it: the claims the token was signed with. */
+function presentedOf(signed: string): PresentedToken {
+  const claims = jwt.decode(signed, { json: true })!;
+  return { userId: Number(claims.sub), jti: claims.jti!, issuedAt: claims.iat!, expiresAt: claims.exp! };
+}
 
 function contextFor(
   headers: Record<string, string>,
@@ -165,6 +175,46 @@ describe('AuthGuard', () => {
       await expect(guardWith(usersById).canActivate(safe.context)).resolves.toBe(true);
       const bearer = contextFor({ authorization: `Bearer ${token}` }, { method: 'POST' });
       await expect(guardWith(usersById).canActivate(bearer.context)).resolves.toBe(true);
+    });
+  });
+
+  describe('signed-out tokens', () => {
+    it('asks about the verified token, its iat and exp, and refuses it when signed out', async () => {
+      const asked: PresentedToken[] = [];
+      const revoked: IsRevoked = async (presented) => {
+        asked.push(presented);
+        return true;
+      };
+      const { context, request, sent } = contextFor({ authorization: `Bearer ${token}` });
+      await expect(guardWith(usersById, undefined, revoked).canActivate(context)).rejects.toBeInstanceOf(
+        UnauthorizedException,
+      );
+      expect(sent['www-authenticate']).toBe('Bearer realm="providers", error="invalid_token"');
+      expect(request.user).toBeUndefined();
+      expect(asked).toEqual([presentedOf(token)]);
+    });
+
+    it('never asks about a credential that cannot be signed out (no iat and exp)', async () => {
+      let asked = false;
+      const revoked: IsRevoked = async () => (asked = true);
+      const { context } = contextFor({});
+      const list = [fakeAuthenticator('issuer', 'credential', 7, [])];
+      await expect(guardWith(usersById, list, revoked).canActivate(context)).resolves.toBe(true);
+      expect(asked).toBe(false);
+    });
+
+    it('presentedToken (POST /auth/logout): the bearer or cookie token verified, or null', async () => {
+      const guard = guardWith(usersById);
+      const cookie = tokenOf('8', 'session-1');
+      const presented = async (headers: Record<string, string>, cookies: Record<string, string> = {}) => {
+        const http = contextFor(headers, { cookies }).context.switchToHttp();
+        return guard.presentedToken(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+      };
+      await expect(presented({ authorization: `Bearer ${token}` })).resolves.toEqual(presentedOf(token));
+      await expect(presented({}, { access_token: cookie })).resolves.toEqual(presentedOf(cookie));
+      const forged = jwt.sign({}, 'another-secret-another-secret-another', { subject: '7', expiresIn: 60, jwtid: 'x' });
+      await expect(presented({ authorization: `Bearer ${forged}` })).resolves.toBeNull();
+      await expect(presented({})).resolves.toBeNull();
     });
   });
 

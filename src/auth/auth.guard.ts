@@ -64,7 +64,7 @@ export class AuthGuard implements CanActivate {
     const credential =
       chosen.presented === 'credential' ? await this.verify(chosen.authenticator, request, reply) : null;
     const [user, revoked] = credential
-      ? await Promise.all([this.userOf(credential), this.isRevoked(chosen.authenticator, request, credential)])
+      ? await Promise.all([this.userOf(credential), this.isRevoked(credential)])
       : [null, false];
     if (!credential || !user || revoked) throw this.unauthenticated(request, reply, true);
 
@@ -81,22 +81,13 @@ export class AuthGuard implements CanActivate {
     const chosen = this.authenticatorFor(request);
     if (chosen?.presented !== 'credential') return null;
     const credential = await this.verify(chosen.authenticator, request, reply);
-    const times = credential && chosen.authenticator.tokenTimes?.(request);
-    return credential && times ? { userId: credential.userId, jti: credential.credentialId, ...times } : null;
+    return credential && presentedTokenOf(credential);
   }
 
-  private async isRevoked(
-    authenticator: Authenticator,
-    request: FastifyRequest,
-    credential: VerifiedCredential,
-  ): Promise<boolean> {
-    const times = authenticator.tokenTimes?.(request);
-    if (!times) return false;
-    const revoked = await this.revocations.isRevoked({
-      userId: credential.userId,
-      jti: credential.credentialId,
-      ...times,
-    });
+  private async isRevoked(credential: VerifiedCredential): Promise<boolean> {
+    const token = presentedTokenOf(credential);
+    if (!token) return false;
+    const revoked = await this.revocations.isRevoked(token);
     if (revoked) this.logger.debug('Token rejected: signed out');
     return revoked;
   }
@@ -152,6 +143,12 @@ export class AuthGuard implements CanActivate {
     reply.header('www-authenticate', bearerChallenge({ invalidToken: credentialSent }));
     return new UnauthorizedException(credentialSent ? 'Invalid or expired token' : 'Authentication required');
   }
+}
+
+/** A verified credential that can be signed out, as revocation knows it; null for one that cannot. */
+function presentedTokenOf(credential: VerifiedCredential): PresentedToken | null {
+  const { userId, credentialId: jti, issuedAt, expiresAt } = credential;
+  return issuedAt !== undefined && expiresAt !== undefined ? { userId, jti, issuedAt, expiresAt } : null;
 }
 
 /** Why a credential was refused, for debug logs: the verifier's reason, never the credential itself. */
