@@ -3,15 +3,24 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import jwt from 'jsonwebtoken';
 import passport from 'passport';
+import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import { loadConfig } from '../config/app-config.js';
+import type { DataChangesService } from '../database/data-changes.service.js';
 import type { AuthUser } from '../users/auth-user.js';
-import type { UsersService } from '../users/users.service.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import { UsersService } from '../users/users.service.js';
+import { AuthUserCheck } from './auth-user-check.service.js';
 import { AuthGuard } from './auth.guard.js';
 import type { Authenticator, Presented } from './authenticator.js';
 import { BearerJwtAuthenticator } from './bearer-jwt.authenticator.js';
 import { CookieJwtAuthenticator } from './cookie-jwt.authenticator.js';
 import { CsrfService } from './csrf.service.js';
-import type { TokenRevocations } from './revocation/token-revocations.service.js';
+import type {
+  RevocationRows,
+  TokenRevocationsRepository,
+  UserWithRevocationsRow,
+} from './revocation/token-revocations.repository.js';
+import { TokenRevocations, type PresentedToken } from './revocation/token-revocations.service.js';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
 const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET });
@@ -35,22 +44,44 @@ const tokenOf = (sub: string, jti = 'j1') =>
 const token = tokenOf('7');
 const csrf = new CsrfService(SECRET);
 
-type FindAuthUser = (id: number) => Promise<AuthUser | null>;
-const usersById: FindAuthUser = async (id) => [alice, bob].find((user) => user.id === id) ?? null;
+/**
+ * What the database answers for a user id: the one edge replaced here (the query itself runs on
+ * PostgreSQL in test/auth-user-check.e2e-spec.ts).
+ */
+type ReadUser = (id: number) => Promise<UserWithRevocationsRow | null>;
 
-/** The guard with a users service of our making: the one edge replaced here is the database. */
-function guardWith(findAuthUser: FindAuthUser, authenticators?: Authenticator[]): AuthGuard {
-  const users = { findAuthUser } as unknown as UsersService;
+const NOTHING_SIGNED_OUT: RevocationRows = { revokedJtis: [], tokensValidAfter: null };
+function rowOf(user: AuthUser, revocations: RevocationRows = NOTHING_SIGNED_OUT): UserWithRevocationsRow {
+  const { id, username, email } = user;
+  return {
+    user: { id, username, email, is_superuser: user.isSuperuser, is_staff: user.isStaff, is_active: user.isActive },
+    revocations,
+  };
+}
+const usersById: ReadUser = async (id) => {
+  const user = [alice, bob].find((candidate) => candidate.id === id);
+  return user ? rowOf(user) : null;
+};
+
+/** The guard and the real user check, with the caches off (as `config` has them) over `read`. */
+function guardWith(read: ReadUser, authenticators?: Authenticator[]): AuthGuard {
+  const repository = { userWithRevocations: read } as unknown as TokenRevocationsRepository;
+  // With the caches off, neither the change feed nor the users' own queries are asked:
+  // AuthUserCheck reads through `repository` only.
+  const changes = {} as DataChangesService;
+  const users = new UsersService({} as UsersRepository, {} as AccountsRepository, config, changes);
   return new AuthGuard(
     new Reflector(),
     authenticators ?? [new BearerJwtAuthenticator(config, SECRET), new CookieJwtAuthenticator(config, SECRET, csrf)],
-    users,
-    noRevocations,
+    new AuthUserCheck(users, new TokenRevocations(repository, config, changes), repository),
   );
 }
 
-/** Nothing signed out (revocation is checked against PostgreSQL in test/auth-revocation.e2e-spec.ts). */
-const noRevocations = { isRevoked: async () => false } as unknown as TokenRevocations;
+/** The token as revocation must see it: the claims the token was signed with. */
+function presentedOf(signed: string): PresentedToken {
+  const claims = jwt.decode(signed, { json: true })!;
+  return { userId: Number(claims.sub), jti: claims.jti!, issuedAt: claims.iat!, expiresAt: claims.exp! };
+}
 
 function contextFor(
   headers: Record<string, string>,
@@ -82,7 +113,7 @@ function fakeAuthenticator(name: string, presented: Presented, userId: number, v
 describe('AuthGuard', () => {
   it('puts the user on the request for a valid token', async () => {
     const { context, request } = contextFor({ authorization: `Bearer ${token}` });
-    await expect(guardWith(async () => alice).canActivate(context)).resolves.toBe(true);
+    await expect(guardWith(async () => rowOf(alice)).canActivate(context)).resolves.toBe(true);
     expect(request.user).toEqual(alice);
   });
 
@@ -93,7 +124,7 @@ describe('AuthGuard', () => {
   });
 
   it('401 with invalid_token for an unknown or inactive user', async () => {
-    for (const found of [null, { ...alice, isActive: false }]) {
+    for (const found of [null, rowOf({ ...alice, isActive: false })]) {
       const { context, sent } = contextFor({ authorization: `Bearer ${token}` });
       await expect(guardWith(async () => found).canActivate(context)).rejects.toBeInstanceOf(UnauthorizedException);
       expect(sent['www-authenticate']).toBe('Bearer realm="providers", error="invalid_token"');
@@ -104,7 +135,7 @@ describe('AuthGuard', () => {
     let asked = false;
     const guard = guardWith(async () => {
       asked = true;
-      return alice;
+      return rowOf(alice);
     });
     const forged = jwt.sign({}, 'another-secret-another-secret-another', { subject: '7', expiresIn: 60 });
     const { context } = contextFor({ authorization: `Bearer ${forged}`, accept: 'text/html' });
@@ -165,6 +196,56 @@ describe('AuthGuard', () => {
       await expect(guardWith(usersById).canActivate(safe.context)).resolves.toBe(true);
       const bearer = contextFor({ authorization: `Bearer ${token}` }, { method: 'POST' });
       await expect(guardWith(usersById).canActivate(bearer.context)).resolves.toBe(true);
+    });
+  });
+
+  describe('signed-out tokens', () => {
+    const signedIn = presentedOf(token);
+    const refused = async (revocations: RevocationRows) => {
+      const { context, request, sent } = contextFor({ authorization: `Bearer ${token}` });
+      const outcome = await guardWith(async () => rowOf(alice, revocations))
+        .canActivate(context)
+        .catch((err: unknown) => err);
+      if (outcome === true) return false;
+      expect(outcome).toBeInstanceOf(UnauthorizedException);
+      expect(sent['www-authenticate']).toBe('Bearer realm="providers", error="invalid_token"');
+      expect(request.user).toBeUndefined();
+      return true;
+    };
+    const cutoffAt = (second: number) => new Date(second * 1000);
+
+    it('refuses the token by its jti, or by a cutoff in or after the second it was issued', async () => {
+      await expect(refused({ revokedJtis: ['other', signedIn.jti], tokensValidAfter: null })).resolves.toBe(true);
+      await expect(refused({ revokedJtis: [], tokensValidAfter: cutoffAt(signedIn.issuedAt) })).resolves.toBe(true);
+      await expect(refused({ revokedJtis: [], tokensValidAfter: cutoffAt(signedIn.issuedAt + 1) })).resolves.toBe(true);
+    });
+
+    it('lets it through when only other tokens, or tokens issued before it, were signed out', async () => {
+      await expect(refused({ revokedJtis: ['other'], tokensValidAfter: null })).resolves.toBe(false);
+      await expect(
+        refused({ revokedJtis: [], tokensValidAfter: new Date(signedIn.issuedAt * 1000 - 1) }),
+      ).resolves.toBe(false);
+    });
+
+    it('never holds a credential that cannot be signed out (no iat and exp) against sign-outs', async () => {
+      const list = [fakeAuthenticator('issuer', 'credential', 7, [])];
+      const everything: RevocationRows = { revokedJtis: ['issuer-1'], tokensValidAfter: new Date(Date.now() + 60_000) };
+      const { context } = contextFor({});
+      await expect(guardWith(async () => rowOf(alice, everything), list).canActivate(context)).resolves.toBe(true);
+    });
+
+    it('presentedToken (POST /auth/logout): the bearer or cookie token verified, or null', async () => {
+      const guard = guardWith(usersById);
+      const cookie = tokenOf('8', 'session-1');
+      const presented = async (headers: Record<string, string>, cookies: Record<string, string> = {}) => {
+        const http = contextFor(headers, { cookies }).context.switchToHttp();
+        return guard.presentedToken(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+      };
+      await expect(presented({ authorization: `Bearer ${token}` })).resolves.toEqual(presentedOf(token));
+      await expect(presented({}, { access_token: cookie })).resolves.toEqual(presentedOf(cookie));
+      const forged = jwt.sign({}, 'another-secret-another-secret-another', { subject: '7', expiresIn: 60, jwtid: 'x' });
+      await expect(presented({ authorization: `Bearer ${forged}` })).resolves.toBeNull();
+      await expect(presented({})).resolves.toBeNull();
     });
   });
 

@@ -13,22 +13,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import passport from 'passport';
 import { inSpan } from '../observability/tracing.js';
 import type { AuthUser } from '../users/auth-user.js';
-import { UsersService } from '../users/users.service.js';
 import { prefersHtml } from './accept.js';
+import { AuthUserCheck } from './auth-user-check.service.js';
 import { AUTHENTICATORS, type Authenticator, type Presented, type VerifiedCredential } from './authenticator.js';
 import { bearerChallenge } from './challenge.js';
 import { IS_PUBLIC } from './public.decorator.js';
-import { TokenRevocations, type PresentedToken } from './revocation/token-revocations.service.js';
+import { presentedTokenOf, type PresentedToken } from './revocation/token-revocations.service.js';
 
 /**
  * The global guard (APP_GUARD): every route needs valid credentials unless it is @Public().
  * The registered authenticators are asked in order (auth.module.ts: the bearer token, then the
  * session cookie); the first one the request presents a credential to verifies it through its
- * passport strategy, then the guard loads the user it names, then that authenticator's own
- * check runs (the cookie's CSRF check). Without valid credentials, a browser navigation is
- * redirected to the login page and anything else gets 401 with WWW-Authenticate. It runs
- * before interceptors, pipes and the handler, so nothing about the request's body or method
- * is looked at before authentication.
+ * passport strategy, then the guard checks the user it names (AuthUserCheck: there, active,
+ * this token not signed out), then that authenticator's own check runs (the cookie's CSRF
+ * check). Without valid credentials, a browser navigation is redirected to the login page and
+ * anything else gets 401 with WWW-Authenticate. It runs before interceptors, pipes and the
+ * handler, so nothing about the request's body or method is looked at before authentication.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -43,8 +43,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(AUTHENTICATORS) private readonly authenticators: readonly Authenticator[],
-    private readonly users: UsersService,
-    private readonly revocations: TokenRevocations,
+    private readonly userCheck: AuthUserCheck,
   ) {
     for (const authenticator of authenticators) this.passport.use(authenticator.name, authenticator.strategy);
   }
@@ -54,7 +53,7 @@ export class AuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest & { user?: AuthUser }>();
     const reply = http.getResponse<FastifyReply>();
-    // A span of its own when tracing: the user check's queries are its children.
+    // A span of its own when tracing: the user check's query is its child.
     return inSpan('auth.guard', () => this.authenticate(request, reply));
   }
 
@@ -63,10 +62,9 @@ export class AuthGuard implements CanActivate {
     if (!chosen) throw this.unauthenticated(request, reply, false);
     const credential =
       chosen.presented === 'credential' ? await this.verify(chosen.authenticator, request, reply) : null;
-    const [user, revoked] = credential
-      ? await Promise.all([this.userOf(credential), this.isRevoked(chosen.authenticator, request, credential)])
-      : [null, false];
-    if (!credential || !user || revoked) throw this.unauthenticated(request, reply, true);
+    // Rejects when the database fails: 503, not 401.
+    const user = credential ? await this.userCheck.userFor(credential) : null;
+    if (!credential || !user) throw this.unauthenticated(request, reply, true);
 
     chosen.authenticator.checkRequest?.(request, credential);
     request.user = user;
@@ -81,24 +79,7 @@ export class AuthGuard implements CanActivate {
     const chosen = this.authenticatorFor(request);
     if (chosen?.presented !== 'credential') return null;
     const credential = await this.verify(chosen.authenticator, request, reply);
-    const times = credential && chosen.authenticator.tokenTimes?.(request);
-    return credential && times ? { userId: credential.userId, jti: credential.credentialId, ...times } : null;
-  }
-
-  private async isRevoked(
-    authenticator: Authenticator,
-    request: FastifyRequest,
-    credential: VerifiedCredential,
-  ): Promise<boolean> {
-    const times = authenticator.tokenTimes?.(request);
-    if (!times) return false;
-    const revoked = await this.revocations.isRevoked({
-      userId: credential.userId,
-      jti: credential.credentialId,
-      ...times,
-    });
-    if (revoked) this.logger.debug('Token rejected: signed out');
-    return revoked;
+    return credential && presentedTokenOf(credential);
   }
 
   /** The first authenticator that the request presents something to: it alone decides. */
@@ -131,17 +112,6 @@ export class AuthGuard implements CanActivate {
       );
       middleware(request, reply, (err?: unknown) => reject(err ?? new Error('passport ended without a result')));
     });
-  }
-
-  /**
-   * The user a verified credential names, when they still exist and are active. Rejects when
-   * the database fails, so that the answer is 503, not 401.
-   */
-  private async userOf(credential: VerifiedCredential): Promise<AuthUser | null> {
-    const user = await this.users.findAuthUser(credential.userId);
-    if (user?.isActive) return user;
-    this.logger.debug('Token rejected: user unknown or inactive');
-    return null;
   }
 
   private unauthenticated(request: FastifyRequest, reply: FastifyReply, credentialSent: boolean): HttpException {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { UsersModule } from '../users/users.module.js';
+import { AuthUserCheck } from './auth-user-check.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
@@ -35,6 +36,7 @@ const AUTHENTICATOR_CLASSES = [BearerJwtAuthenticator, CookieJwtAuthenticator];
     { provide: AUTHENTICATORS, useFactory: (...list: Authenticator[]) => list, inject: AUTHENTICATOR_CLASSES },
     AuthGuard,
     AuthService,
+    AuthUserCheck,
     CsrfService,
     LoginThrottle,
     SignInFailuresRepository,

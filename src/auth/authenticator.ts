@@ -11,6 +11,13 @@ export interface VerifiedCredential {
   userId: number;
   /** The credential's own id (an access token's `jti`); the cookie session's CSRF token is bound to it. */
   credentialId: string;
+  /**
+   * For a credential that can be signed out (an access token): when it was issued (`iat`) and
+   * when it expires (`exp`), in seconds since the epoch, as its verifier read them. Without
+   * both, there is nothing to sign out and no revocation to check.
+   */
+  issuedAt?: number;
+  expiresAt?: number;
 }
 
 /**
@@ -39,16 +46,6 @@ export interface Authenticator {
    * throws an HttpException to refuse (the cookie's CSRF check).
    */
   checkRequest?(request: FastifyRequest, credential: VerifiedCredential): void;
-  /**
-   * For a credential that can be signed out (an access token): when it was issued and when
-   * it expires, in seconds since the epoch, read from the credential once it is verified.
-   */
-  tokenTimes?(request: FastifyRequest): TokenTimes | null;
-}
-
-export interface TokenTimes {
-  issuedAt: number;
-  expiresAt: number;
 }
 
 /** The Authenticator list the guard asks, in order (registered in auth.module.ts). */

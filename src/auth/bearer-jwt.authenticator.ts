@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
-import type { Authenticator, Presented, TokenTimes } from './authenticator.js';
+import type { Authenticator, Presented } from './authenticator.js';
 import { JWT_SIGNING_KEY } from './jwt-secret.js';
-import { JwtStrategy, verifiedTokenTimes } from './jwt.strategy.js';
+import { JwtStrategy } from './jwt.strategy.js';
 import { bearerToken, presence } from './token-extraction.js';
 
 /**
@@ -22,9 +22,5 @@ export class BearerJwtAuthenticator implements Authenticator {
 
   presented(request: FastifyRequest): Presented {
     return presence(bearerToken(request));
-  }
-
-  tokenTimes(request: FastifyRequest): TokenTimes | null {
-    return verifiedTokenTimes(bearerToken(request));
   }
 }

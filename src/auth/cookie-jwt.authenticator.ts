@@ -1,10 +1,10 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
-import type { Authenticator, Presented, TokenTimes, VerifiedCredential } from './authenticator.js';
+import type { Authenticator, Presented, VerifiedCredential } from './authenticator.js';
 import { CsrfService } from './csrf.service.js';
 import { JWT_SIGNING_KEY } from './jwt-secret.js';
-import { JwtStrategy, verifiedTokenTimes } from './jwt.strategy.js';
+import { JwtStrategy } from './jwt.strategy.js';
 import { requestProvenance } from './origin.js';
 import { cookieToken, presence } from './token-extraction.js';
 
@@ -38,10 +38,6 @@ export class CookieJwtAuthenticator implements Authenticator {
 
   presented(request: FastifyRequest): Presented {
     return presence(cookieToken(request));
-  }
-
-  tokenTimes(request: FastifyRequest): TokenTimes | null {
-    return verifiedTokenTimes(cookieToken(request));
   }
 
   checkRequest(request: FastifyRequest, credential: VerifiedCredential): void {

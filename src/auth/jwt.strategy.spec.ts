@@ -25,13 +25,21 @@ describe('JwtStrategy claims (after jsonwebtoken verified the signature)', () =>
   const now = Math.floor(Date.now() / 1000);
   const good = { sub: '7', jti: 'j1', iat: now, exp: now + 60 };
 
-  it('answers the user id and the token id, and which authenticator verified it, without looking the user up', () => {
-    expect(strategy.validate(good)).toEqual({ source: 'bearer-jwt', userId: 7, credentialId: 'j1' });
+  it('answers the user id, the token id and times, and which authenticator verified it, without looking the user up', () => {
+    expect(strategy.validate(good)).toEqual({
+      source: 'bearer-jwt',
+      userId: 7,
+      credentialId: 'j1',
+      issuedAt: now,
+      expiresAt: now + 60,
+    });
   });
 
   it.each([
     ['no exp', { ...good, exp: undefined }],
     ['no iat', { ...good, iat: undefined }],
+    ['a string exp', { ...good, exp: String(now + 60) }],
+    ['a string iat', { ...good, iat: String(now) }],
     ['iat in the future', { ...good, iat: now + 3600 }],
     ['no jti', { ...good, jti: undefined }],
     ['an empty jti', { ...good, jti: '' }],

@@ -1,11 +1,10 @@
 import { createSecretKey } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
-import jwt from 'jsonwebtoken';
 import passport from 'passport';
 import { Strategy } from 'passport-jwt';
 import type { AppConfig } from '../config/app-config.js';
-import type { TokenTimes, VerifiedCredential } from './authenticator.js';
+import type { VerifiedCredential } from './authenticator.js';
 
 export const JWT_ALGORITHM = 'HS256';
 
@@ -60,7 +59,10 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     return new passport.Authenticator();
   }
 
-  /** What passport hands the guard: the token's claims, or false to refuse it. */
+  /**
+   * What passport hands the guard: the token's claims, or false to refuse it. `iat` and `exp`
+   * go with them, so that the revocation check needs no second decoding of the token.
+   */
   validate(payload: AccessTokenPayload): VerifiedCredential | false {
     const now = Math.floor(Date.now() / 1000);
     if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return false;
@@ -68,7 +70,13 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 64) return false;
     const userId = parseUserId(payload.sub);
     if (userId === null) return false;
-    return { source: this.source, userId, credentialId: payload.jti };
+    return {
+      source: this.source,
+      userId,
+      credentialId: payload.jti,
+      issuedAt: payload.iat,
+      expiresAt: payload.exp,
+    };
   }
 }
 
@@ -77,11 +85,4 @@ export function parseUserId(sub: unknown): number | null {
   if (typeof sub !== 'string' || !/^[1-9][0-9]{0,9}$/.test(sub)) return null;
   const id = Number(sub);
   return id <= MAX_USER_ID ? id : null;
-}
-
-/** `iat` and `exp` of a token the strategy has verified (it refuses one without them). */
-export function verifiedTokenTimes(token: string | null | undefined): TokenTimes | null {
-  const payload = token ? (jwt.decode(token, { json: true }) as AccessTokenPayload | null) : null;
-  if (typeof payload?.iat !== 'number' || typeof payload.exp !== 'number') return null;
-  return { issuedAt: payload.iat, expiresAt: payload.exp };
 }

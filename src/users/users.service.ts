@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { ChangeAwareCache } from '../database/change-aware-cache.js';
 import { DataChangesService } from '../database/data-changes.service.js';
 import type { AuthUser } from './auth-user.js';
-import { UsersRepository } from './users.repository.js';
+import { UsersRepository, type AuthUserRow } from './users.repository.js';
 
 /** What sign-in needs to check a password; the hash never leaves the auth service. */
 export interface UserCredentials {
@@ -43,20 +43,36 @@ export class UsersService {
       : null;
   }
 
+  /** The user check alone, through the same cache (the guard reads it with the sign-outs: AuthUserCheck). */
   async findAuthUser(id: number): Promise<AuthUser | null> {
-    const cached = this.authUsers?.get(id);
+    const cached = this.cachedAuthUser(id);
     if (cached) return cached;
-    const ticket = this.authUsers?.ticket() ?? 0;
-    const user = await this.loadAuthUser(id);
-    if (user) this.authUsers?.set(ticket, id, user);
-    return user;
+    const ticket = this.authUserTicket();
+    const row = await this.users.findAuthUserRow(id);
+    return row ? this.authUserFromRow(ticket, row) : null;
   }
 
-  private async loadAuthUser(id: number): Promise<AuthUser | null> {
-    const row = await this.users.findAuthUserRow(id);
-    if (!row) return null;
+  /**
+   * The user's check, when the cache holds it and may be trusted; undefined otherwise. For
+   * the guard's path (AuthUserCheck), which reads a missing user's row together with their
+   * sign-outs in one query, and hands the row back to `authUserFromRow`.
+   */
+  cachedAuthUser(id: number): AuthUser | undefined {
+    return this.authUsers?.get(id);
+  }
+
+  /** Take before reading a user's row; hand it back to `authUserFromRow`. */
+  authUserTicket(): number {
+    return this.authUsers?.ticket() ?? 0;
+  }
+
+  /**
+   * The AuthUser of a row (the columns of UsersRepository.findAuthUserRow) read after
+   * `ticket`, kept for the next requests unless a change arrived since the ticket was taken.
+   */
+  authUserFromRow(ticket: number, row: AuthUserRow): AuthUser {
     // Frozen: with the cache on, one object serves many requests.
-    return Object.freeze({
+    const user: AuthUser = Object.freeze({
       id: row.id,
       username: row.username,
       email: row.email,
@@ -64,6 +80,8 @@ export class UsersService {
       isStaff: row.is_staff,
       isActive: row.is_active,
     });
+    this.authUsers?.set(ticket, row.id, user);
+    return user;
   }
 
   async findCredentials(username: string): Promise<UserCredentials | null> {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
 import { ChangeAwareCache } from '../../database/change-aware-cache.js';
 import { DataChangesService } from '../../database/data-changes.service.js';
-import { TokenRevocationsRepository } from './token-revocations.repository.js';
+import type { VerifiedCredential } from '../authenticator.js';
+import { TokenRevocationsRepository, type RevocationRows } from './token-revocations.repository.js';
 
 /** The token a request presented, as far as revocation is concerned. */
 export interface PresentedToken {
@@ -13,17 +14,24 @@ export interface PresentedToken {
   expiresAt: number;
 }
 
-interface UserRevocations {
+/** What one user has signed out, as each request's check compares a token with it. */
+export interface UserRevocations {
   revokedJtis: ReadonlySet<string>;
   /** Tokens issued in or before this second are refused. */
   cutoffSecond: number | null;
+}
+
+/** A verified credential that can be signed out, as revocation knows it; null for one that cannot. */
+export function presentedTokenOf(credential: VerifiedCredential): PresentedToken | null {
+  const { userId, credentialId: jti, issuedAt, expiresAt } = credential;
+  return issuedAt !== undefined && expiresAt !== undefined ? { userId, jti, issuedAt, expiresAt } : null;
 }
 
 /**
  * Signed-out tokens, refused by every instance. Each request's check is answered from memory
  * with the caches on: a revocation NOTIFYs its user's id (the SharedSignIn migration), which
  * drops that user's entry on every instance; with the caches off, or while the change
- * listener is down, it is one indexed query.
+ * listener is down, it is read with the user's row in the request's one query (AuthUserCheck).
  */
 @Injectable()
 export class TokenRevocations {
@@ -48,8 +56,31 @@ export class TokenRevocations {
       : null;
   }
 
-  async isRevoked(token: PresentedToken): Promise<boolean> {
-    const state = await this.stateOf(token.userId);
+  /** The user's sign-outs, when the cache holds them and may be trusted; undefined otherwise. */
+  cached(userId: number): UserRevocations | undefined {
+    return this.cache?.get(userId);
+  }
+
+  /** Take before reading a user's sign-outs; hand it back to `fromRows`. */
+  ticket(): number {
+    return this.cache?.ticket() ?? 0;
+  }
+
+  /**
+   * The sign-outs in rows read after `ticket`, kept for the next requests unless a change
+   * arrived since the ticket was taken.
+   */
+  fromRows(ticket: number, userId: number, rows: RevocationRows): UserRevocations {
+    const state: UserRevocations = {
+      revokedJtis: new Set(rows.revokedJtis),
+      cutoffSecond: rows.tokensValidAfter ? Math.floor(rows.tokensValidAfter.getTime() / 1000) : null,
+    };
+    this.cache?.set(ticket, userId, state);
+    return state;
+  }
+
+  /** Whether the token is one of those signed out, by its id or by the user's cutoff. */
+  refuses(state: UserRevocations, token: PresentedToken): boolean {
     if (state.revokedJtis.has(token.jti)) return true;
     return state.cutoffSecond !== null && token.issuedAt <= state.cutoffSecond;
   }
@@ -64,18 +95,5 @@ export class TokenRevocations {
    */
   revokeAll(userId: number): Promise<void> {
     return this.revocations.revokeAll(userId, this.config.JWT_EXPIRES_IN);
-  }
-
-  private async stateOf(userId: number): Promise<UserRevocations> {
-    const cached = this.cache?.get(userId);
-    if (cached) return cached;
-    const ticket = this.cache?.ticket() ?? 0;
-    const rows = await this.revocations.forUser(userId);
-    const state: UserRevocations = {
-      revokedJtis: new Set(rows.revokedJtis),
-      cutoffSecond: rows.tokensValidAfter ? Math.floor(rows.tokensValidAfter.getTime() / 1000) : null,
-    };
-    this.cache?.set(ticket, userId, state);
-    return state;
   }
 }
