@@ -1,12 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ACCOUNTS_ENTITIES } from './accounts/accounts.entities.js';
 import { AUTH_ENTITIES } from './auth/auth.entities.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter, ERROR_TRANSLATORS } from './common/all-exceptions.filter.js';
-import { BodyProblemInterceptor } from './common/body-problem.interceptor.js';
+import { BodyProblemGuard } from './common/body-problem.guard.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
@@ -99,8 +99,9 @@ export class AppModule {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         // Every route needs a signed-in user unless it is @Public().
         { provide: APP_GUARD, useExisting: AuthGuard },
-        // After the guard: body problems are reported only to authenticated callers.
-        { provide: APP_INTERCEPTOR, useClass: BodyProblemInterceptor },
+        // After AuthGuard (global guards run in this order): body problems are reported only to
+        // authenticated callers.
+        { provide: APP_GUARD, useClass: BodyProblemGuard },
       ],
     };
   }

@@ -39,7 +39,7 @@ export function bodyProblemOf(request: FastifyRequest): BodyProblem | undefined 
  * Fastify rejects bad bodies (malformed JSON, an empty JSON body, an unknown content type)
  * while parsing, before any guard runs, so an anonymous caller would learn about the body
  * before being told to authenticate. Here parsing never fails: a problem is recorded on the
- * request, and BodyProblemInterceptor reports it after authentication, for routes that read
+ * request, and BodyProblemGuard reports it after authentication, for routes that read
  * the body. Only the size limit (413) stays at the transport.
  */
 export function registerBodyParsers(fastify: FastifyInstance): void {

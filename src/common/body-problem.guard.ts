@@ -1,0 +1,27 @@
+import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { bodyProblemOf, IGNORE_BODY } from './body-parsing.js';
+
+/**
+ * Reports the body problem that the parsers recorded (400 malformed JSON, 415 unknown content
+ * type). A global guard registered after AuthGuard, so it runs once the caller is
+ * authenticated: an anonymous caller is told to authenticate before being told anything about
+ * its body. Handlers marked @IgnoreBody() never read the body, so nothing about it is reported
+ * there. A guard rather than an interceptor: an interceptor puts every request through Nest's
+ * rxjs pipeline, and this needs nothing of it. (A route's own guards, @SameSiteOnly's, run
+ * after the global ones: a cross-site post with a malformed body is told 400 before 403.)
+ */
+@Injectable()
+export class BodyProblemGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const problem = bodyProblemOf(context.switchToHttp().getRequest<FastifyRequest>());
+    if (!problem) return true;
+    const ignored = this.reflector.getAllAndOverride<boolean>(IGNORE_BODY, [context.getHandler(), context.getClass()]);
+    if (!ignored) throw new HttpException(problem.message, problem.status);
+    return true;
+  }
+}
