@@ -15,12 +15,28 @@ export function registerNoCache(fastify: FastifyInstance): void {
     // varying it on credentials would only make shared caches keep a copy per user.
     if (!reply.hasHeader('cache-control')) {
       reply.header('cache-control', NEVER_CACHE);
-      reply.header('expires', new Date().toUTCString());
+      reply.header('expires', httpDateNow());
       reply.header('pragma', 'no-cache');
-      reply.header('vary', mergeVary(reply.getHeader('vary'), ['Authorization', 'Cookie']));
+      const vary = reply.getHeader('vary');
+      reply.header('vary', vary === undefined ? CREDENTIALS_VARY : mergeVary(vary, ['Authorization', 'Cookie']));
     }
     done(null, payload);
   });
+}
+
+const CREDENTIALS_VARY = 'Authorization, Cookie';
+
+let dateSecond = -1;
+let dateText = '';
+
+/** The current time as an HTTP date, formatted once per second (its resolution). */
+function httpDateNow(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
 }
 
 function mergeVary(current: unknown, add: string[]): string {
