@@ -5,6 +5,7 @@ import { ACCOUNTS_ENTITIES } from './accounts/accounts.entities.js';
 import { AUTH_ENTITIES } from './auth/auth.entities.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
+import { SameSiteGuard } from './auth/same-site-only.decorator.js';
 import { AllExceptionsFilter, ERROR_TRANSLATORS } from './common/all-exceptions.filter.js';
 import { BodyProblemGuard } from './common/body-problem.guard.js';
 import { AppConfig } from './config/app-config.js';
@@ -99,8 +100,9 @@ export class AppModule {
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         // Every route needs a signed-in user unless it is @Public().
         { provide: APP_GUARD, useExisting: AuthGuard },
-        // After AuthGuard (global guards run in this order): body problems are reported only to
-        // authenticated callers.
+        // Global guards run in this order, before a route's own. @SameSiteOnly's cross-site
+        // refusal, then body problems: reported only to authenticated, same-site callers.
+        { provide: APP_GUARD, useExisting: SameSiteGuard },
         { provide: APP_GUARD, useClass: BodyProblemGuard },
       ],
     };

@@ -148,4 +148,18 @@ describe('CSRF by Fetch Metadata on cookie-authenticated unsafe requests', () =>
       expect(res.statusCode).toBe(200);
     }
   });
+
+  it('the sign-in routes refuse a cross-site post before anything about its body', async () => {
+    const crossSite = { host: HOST, 'sec-fetch-site': 'cross-site', origin: 'https://evil.test' };
+    const bodies = [
+      { url: '/auth/login', type: 'application/json', payload: '{"username":' },
+      // The classic cross-site form: a content type a form can send without a preflight.
+      { url: '/login/', type: 'text/plain', payload: 'username=alice&password=pw-alice' },
+      { url: '/auth/logout', type: 'application/json', payload: '[' },
+    ];
+    for (const { url, type, payload } of bodies) {
+      const res = await t.inject({ method: 'POST', url, headers: { ...crossSite, 'content-type': type }, payload });
+      expect({ url, status: res.statusCode }).toEqual({ url, status: 403 });
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { UsersModule } from '../users/users.module.js';
 import { AuthUserCheck } from './auth-user-check.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
+import { SameSiteGuard } from './same-site-only.decorator.js';
 import { AuthService } from './auth.service.js';
 import { AUTHENTICATORS, type Authenticator } from './authenticator.js';
 import { BearerJwtAuthenticator } from './bearer-jwt.authenticator.js';
@@ -25,7 +26,8 @@ const AUTHENTICATOR_CLASSES = [BearerJwtAuthenticator, CookieJwtAuthenticator];
 
 /**
  * Sign-in (JSON and the HTML page), access tokens, the browser session's cookies and CSRF
- * tokens. AuthGuard is exported for the application module to install globally (APP_GUARD).
+ * tokens. AuthGuard and SameSiteGuard are exported for the application module to install
+ * globally (APP_GUARD).
  */
 @Module({
   imports: [UsersModule],
@@ -38,12 +40,13 @@ const AUTHENTICATOR_CLASSES = [BearerJwtAuthenticator, CookieJwtAuthenticator];
     AuthService,
     AuthUserCheck,
     CsrfService,
+    SameSiteGuard,
     LoginThrottle,
     SignInFailuresRepository,
     TokenRevocations,
     TokenRevocationsRepository,
     TokenService,
   ],
-  exports: [AuthGuard],
+  exports: [AuthGuard, SameSiteGuard],
 })
 export class AuthModule {}

@@ -5,7 +5,6 @@ import {
   ForbiddenException,
   Injectable,
   SetMetadata,
-  UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
@@ -19,16 +18,20 @@ const SAME_SITE_ONLY = 'sameSiteOnly';
  * Refuses with 403 and `message` a request that the browser says comes from an untrusted page
  * (requestProvenance): what stops another site from signing a visitor in or out. A request
  * that says nothing (curl, scripts) is let through, since signing in is how they get a
- * token. A guard, so the refusal comes before anything about the body is looked at.
+ * token. Checked by SameSiteGuard.
  */
 export function SameSiteOnly(message: string): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(SAME_SITE_ONLY, message),
-    UseGuards(SameSiteGuard),
     ApiForbiddenResponse({ description: 'Sent from another site (Origin)' }),
   );
 }
 
+/**
+ * The check of @SameSiteOnly routes, a global guard between AuthGuard and BodyProblemGuard
+ * (app.module.ts): the refusal comes before anything about the body is looked at. Global
+ * because a route's own guards run after every global one. Other routes pass at once.
+ */
 @Injectable()
 export class SameSiteGuard implements CanActivate {
   constructor(

@@ -5,12 +5,12 @@ import { bodyProblemOf, IGNORE_BODY } from './body-parsing.js';
 
 /**
  * Reports the body problem that the parsers recorded (400 malformed JSON, 415 unknown content
- * type). A global guard registered after AuthGuard, so it runs once the caller is
- * authenticated: an anonymous caller is told to authenticate before being told anything about
- * its body. Handlers marked @IgnoreBody() never read the body, so nothing about it is reported
- * there. A guard rather than an interceptor: an interceptor puts every request through Nest's
- * rxjs pipeline, and this needs nothing of it. (A route's own guards, @SameSiteOnly's, run
- * after the global ones: a cross-site post with a malformed body is told 400 before 403.)
+ * type). The last global guard (app.module.ts), so it runs once the caller is authenticated
+ * and a cross-site post has been refused: an anonymous caller is told to authenticate, and a
+ * cross-site one 403, before being told anything about its body. Handlers marked
+ * @IgnoreBody() never read the body, so nothing about it is reported there. A guard rather
+ * than an interceptor: an interceptor puts every request through Nest's rxjs pipeline, and
+ * this needs nothing of it.
  */
 @Injectable()
 export class BodyProblemGuard implements CanActivate {
