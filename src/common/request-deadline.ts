@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Logger } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DomainError } from './domain-error.js';
 
 /** A request that outlived its deadline (REQUEST_TIMEOUT_MS, or its route's own). */
@@ -18,14 +19,13 @@ export interface RouteDeadlineConfig {
   requestTimeoutMs?: number | null;
 }
 
-const DEADLINE = Symbol('deadline');
-type RequestWithDeadline = FastifyRequest & { [DEADLINE]?: NodeJS.Timeout };
+const logger = new Logger('RequestDeadline');
 
 /**
  * Every request is answered within `timeoutMs` of its arrival, whatever it waits for (a
  * database that does not answer, a pool that is full): 503 through the exception filter, and
  * what the handler does afterwards is dropped (AllExceptionsFilter, reply.sent). One timer per
- * request, cleared when the answer is sent. Fastify's own `handlerTimeout` does the same but
+ * request, cleared when the response closes. Fastify's own `handlerTimeout` does the same but
  * also builds an AbortController for each request and aborts it as the request closes, which
  * creates a DOMException, stack trace and all, per request; nothing here reads that signal.
  */
@@ -33,18 +33,19 @@ export function registerRequestDeadline(fastify: FastifyInstance, timeoutMs: num
   fastify.addHook('onRequest', (request, reply, done) => {
     const own = (request.routeOptions.config as RouteDeadlineConfig | undefined)?.requestTimeoutMs;
     const ms = own === undefined ? timeoutMs : own;
-    if (ms !== null) (request as RequestWithDeadline)[DEADLINE] = setTimeout(timedOut, ms, reply);
-    done();
-  });
-  fastify.addHook('onResponse', (request, _reply, done) => {
-    clearTimeout((request as RequestWithDeadline)[DEADLINE]);
+    if (ms !== null) {
+      // Unref'd: a pending deadline never keeps a closing process alive.
+      const timer = setTimeout(timedOut, ms, reply).unref();
+      // The response closes once it is sent, and also when the client leaves first.
+      reply.raw.once('close', () => clearTimeout(timer));
+    }
     done();
   });
 }
 
-/** Also when a client left before its answer (no onResponse then): there is nothing left to answer. */
 function timedOut(reply: FastifyReply): void {
   if (reply.sent || reply.raw.destroyed) return;
+  logger.debug('A request outlived its deadline and was answered 503');
   // An answer already under way (a long stream) cannot be replaced by an error: it is cut.
   if (reply.raw.headersSent) reply.raw.destroy(new RequestTimedOutError());
   else reply.send(new RequestTimedOutError());

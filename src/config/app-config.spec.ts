@@ -103,6 +103,7 @@ describe('timeouts', () => {
   it.each([
     ['REQUEST_TIMEOUT_MS', '0'],
     ['REQUEST_TIMEOUT_MS', 'soon'],
+    ['REQUEST_TIMEOUT_MS', String(2 ** 31)],
     ['SHUTDOWN_TIMEOUT_MS', '-1'],
     ['DB_STATEMENT_TIMEOUT_MS', '10'],
   ])('refuse %s=%s', (name, value) => {

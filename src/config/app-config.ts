@@ -55,10 +55,12 @@ export class AppConfig {
    * Longest a request may take, whatever it waits for (a database that hangs, a pool with no
    * free connection): past it the request is answered 503. Keep it above
    * DB_STATEMENT_TIMEOUT_MS (the defaults are), so that a slow query is reported as such first.
+   * At most Node's longest timer (about 24.8 days): a longer one would fire at once.
    */
   @Transform(toInt)
   @IsInt()
   @Min(100)
+  @Max(2 ** 31 - 1)
   REQUEST_TIMEOUT_MS = 10_000;
 
   /** On SIGTERM, how long requests in flight may take to finish before the process exits anyway (code 1). */
