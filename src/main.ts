@@ -6,6 +6,7 @@
  * OpenTelemetry, which is never loaded when tracing is off.
  */
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+import { flushLogOutput } from './observability/log-output.js';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  // The logger's lines from before the failure come first.
+  flushLogOutput();
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

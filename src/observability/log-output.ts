@@ -32,7 +32,7 @@ class CoalescedLogOutput {
     });
   }
 
-  private flush(): void {
+  flush(): void {
     if (this.lines.length === 0) return;
     const text = this.lines.join('');
     this.lines = [];
@@ -45,4 +45,9 @@ let output: CoalescedLogOutput | undefined;
 /** The process's one coalesced output: it has one stdout and one stderr, however many loggers. */
 export function coalescedLogOutput(): CoalescedLogOutput {
   return (output ??= new CoalescedLogOutput());
+}
+
+/** Writes what the logger still holds, before something is written around it (main.ts's last words). */
+export function flushLogOutput(): void {
+  output?.flush();
 }

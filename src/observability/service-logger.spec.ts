@@ -56,9 +56,9 @@ describe('ServiceLogger', () => {
     expect(await logged(false, 'debug', write)).toContain('Mapped {/x, GET} route');
   });
 
-  it('writes the lines of one turn of the event loop in one write, in order', async () => {
+  it('writes the lines of one turn of the event loop together, in order across stdout and stderr', async () => {
     const captured = captureProcessOutput();
-    let out: string[];
+    let writes: { stream: string; text: string }[];
     try {
       const logger = new ServiceLogger({ json: true, level: 'log' });
       logger.log('first', 'Somewhere');
@@ -70,21 +70,28 @@ describe('ServiceLogger', () => {
         duration_ms: 1.5,
         user_id: 7,
       });
+      // Held until the turn ends, or until a line for the other stream comes.
+      expect(captured.writes()).toEqual([]);
+      logger.error('second', 'Somewhere');
       logger.warn('third', 'Somewhere');
-      expect(captured.chunks()).toEqual([]);
       await new Promise(setImmediate);
-      out = captured.chunks();
+      writes = captured.writes();
     } finally {
       captured.restore();
     }
-    expect(out).toHaveLength(1);
-    const records = out[0]
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(records.map((r) => r.message)).toEqual(['first', 'POST /x 200', 'third']);
+    const messages = (text: string) =>
+      text
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { message: string }).message);
+    expect(writes.map((w) => ({ stream: w.stream, messages: messages(w.text) }))).toEqual([
+      { stream: 'stdout', messages: ['first', 'POST /x 200'] },
+      { stream: 'stderr', messages: ['second'] },
+      { stream: 'stdout', messages: ['third'] },
+    ]);
     // The access record has the shape of any other line: time, level, message, context, request id, fields.
-    expect(Object.keys(records[1])).toEqual([
+    const access = JSON.parse(writes[0].text.trim().split('\n')[1]) as Record<string, unknown>;
+    expect(Object.keys(access)).toEqual([
       'time',
       'level',
       'message',
@@ -96,7 +103,7 @@ describe('ServiceLogger', () => {
       'duration_ms',
       'user_id',
     ]);
-    expect(records[1]).toMatchObject({ level: 'log', context: 'Access', status: 200, duration_ms: 1.5, user_id: 7 });
+    expect(access).toMatchObject({ level: 'log', context: 'Access', status: 200, duration_ms: 1.5, user_id: 7 });
   });
 });
 
