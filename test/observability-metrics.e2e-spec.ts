@@ -206,6 +206,9 @@ describe('load shedding', () => {
     }
     expect(shed.statusCode).toBe(503);
     expect(shed.headers['retry-after']).toBe('3');
+    // A shed answer is never cached and carries the security headers, like every other.
+    expect(shed.headers['cache-control']).toBe('max-age=0, no-cache, no-store, must-revalidate, private');
+    expect(shed.headers['x-content-type-options']).toBe('nosniff');
     expect(shed.json()).toEqual({
       statusCode: 503,
       error: 'Service Unavailable',

@@ -52,6 +52,15 @@ describe('security headers', () => {
     /** One of each kind of answer: JSON, HTML, errors, redirects, assets. */
     const answers = () => [
       { kind: 'JSON 200 (public)', req: { method: 'GET', url: '/healthz' } },
+      { kind: 'HEAD', req: { method: 'HEAD', url: '/healthz' } },
+      {
+        kind: 'CORS preflight',
+        req: {
+          method: 'OPTIONS',
+          url: PROVIDERS,
+          headers: { origin: 'https://elsewhere.test', 'access-control-request-method': 'POST' },
+        },
+      },
       { kind: 'JSON 200 (the providers list)', req: { method: 'POST', url: PROVIDERS, headers: alice.bearer } },
       { kind: 'JSON 401', req: { method: 'POST', url: PROVIDERS } },
       { kind: 'JSON 404', req: { method: 'GET', url: '/no/such/route' } },

@@ -82,6 +82,9 @@ describe.each([
         expect(res.statusCode).toBe(503);
         expect(res.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message });
         expect(res.headers['cache-control']).toBe(NEVER_CACHE);
+        // The security headers too: they are given as the request arrives, before it waits.
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(String(res.headers['content-security-policy'])).toMatch(/frame-ancestors 'none'/);
       }
       // Bounded by the timeout that applies (300 or 400 ms), not by the lock.
       expect(elapsed).toBeLessThan(3000);
