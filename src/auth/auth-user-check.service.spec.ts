@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import { loadConfig } from '../config/app-config.js';
 import type { DataChange, DataChangesService } from '../database/data-changes.service.js';
@@ -77,6 +78,8 @@ function setUp() {
 }
 
 describe('AuthUserCheck, the caches on', () => {
+  // Its refusals are logged at debug: not part of the test's output.
+  beforeAll(() => Logger.overrideLogger(['error']));
   it('reads the user and their sign-outs in one query on a miss, then answers from memory', async () => {
     const { check, reads } = setUp();
     const first = await check.userFor(token());

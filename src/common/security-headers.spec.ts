@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import helmet, { type HelmetOptions } from 'helmet';
-import { securityHeaders, serviceSecurityHeaders } from './security-headers.js';
+import Fastify from 'fastify';
+import { registerSecurityHeaders, securityHeaders, serviceSecurityHeaders } from './security-headers.js';
 
 /** The headers helmet's own middleware puts on a real Node response with these options. */
 async function helmetOnARealResponse(options: HelmetOptions): Promise<Record<string, string>> {
@@ -59,5 +60,24 @@ describe('securityHeaders', () => {
       ...plain,
       'strict-transport-security': 'max-age=31536000; includeSubDomains',
     });
+  });
+
+  it('refuses, when a route is added, helmet options it could not record once', async () => {
+    const app = Fastify();
+    registerSecurityHeaders(app, { hsts: false });
+    const nonce = () => "'nonce-x'";
+    app.get('/own', { config: { helmet: { crossOriginResourcePolicy: { policy: 'cross-origin' } } } }, () => 'ok');
+    expect(() => app.get('/none', { config: { helmet: false } }, () => 'ok')).toThrow(/plain values/);
+    expect(() =>
+      app.get(
+        '/nonce',
+        { config: { helmet: { contentSecurityPolicy: { directives: { 'script-src': [nonce] } } } } },
+        () => 'ok',
+      ),
+    ).toThrow(/plain values/);
+    const res = await app.inject({ method: 'GET', url: '/own' });
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    await app.close();
   });
 });

@@ -67,7 +67,8 @@ export function registerSecurityHeaders(fastify: FastifyInstance, { hsts }: { hs
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const config = (route.config ?? {}) as SecurityHeadersRouteConfig;
     const own = config.helmet ?? routeOverrides(route.url);
-    if (!own) return;
+    if (own === undefined) return;
+    assertRecordable(own, route.url);
     const key = JSON.stringify(own);
     let headers = recorded.get(key);
     if (!headers) recorded.set(key, (headers = securityHeaders({ ...serviceOptions, ...own } as HelmetOptions)));
@@ -83,6 +84,20 @@ export function registerSecurityHeaders(fastify: FastifyInstance, { hsts }: { hs
 /** The service's own set: what an answer that no route wrote (client-errors.ts) carries. */
 export function serviceSecurityHeaders({ hsts }: { hsts: boolean }): HeaderSet {
   return securityHeaders(helmetOptions({ hsts }));
+}
+
+/**
+ * A route's helmet options can be recorded once only if they are plain data: `false` (no
+ * headers at all) and functions (per-request values such as nonces) are refused when the
+ * route is added, rather than silently answered with another set.
+ */
+function assertRecordable(options: unknown, url: string): void {
+  const plain = (value: unknown): boolean =>
+    typeof value !== 'function' &&
+    (typeof value !== 'object' || value === null || Object.values(value as object).every(plain));
+  if (options === false || typeof options !== 'object' || options === null || !plain(options)) {
+    throw new Error(`Route ${url}: helmet options must be an object of plain values (no false, no functions)`);
+  }
 }
 
 function helmetOptions({ hsts }: { hsts: boolean }): HelmetOptions {

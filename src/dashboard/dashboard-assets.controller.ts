@@ -20,7 +20,7 @@ export class DashboardAssetsController {
 
   @Get(':file')
   // The page may be served by another origin (an allowed CORS origin) that loads these files;
-  // read by @fastify/helmet in place of its same-origin default, 404s included.
+  // helmet's option for this route (security-headers.ts), in place of its same-origin default, 404s included.
   @RouteConfig({ helmet: { crossOriginResourcePolicy: { policy: 'cross-origin' } } })
   asset(@Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const asset = this.page.assets.get(file);
