@@ -25,8 +25,8 @@ With --passthrough, --instances or --scale-users (or several), only those run.
   --scale-users         issue 16's memory target: a world of 1,000,000 providers and 50,000 users, and
                         every user's list (with the cache on, at its default bound, then at 8 MiB)
                         checked byte for byte against the reference model: the cache's bytes against
-                        the bound, peak RSS (the import hashes 50,000 passwords: about 15 min; with
-                        --reuse-worlds, once)
+                        the bound, peak RSS (about 15 min, most of it the import hashing 50,000
+                        passwords; with --reuse-worlds, that once)
   --scale-users-sample N
                         with --scale-users: N users spread over the world (and one of each case of the
                         read rule) instead of all 50,000

@@ -158,7 +158,7 @@ export function scaleUsersSection(s) {
   lines.push(
     '',
     "The cache's bytes are its own count (`providers_list_cache_bytes` on `METRICS_PORT`, as the size bound counts them), scraped after the users, after the superuser, and every second from the service's start to the end (the highest). " +
-      "Entries, evictions and hits / misses (per answer: a miss read at least one piece from the database) are the cache's counters after the users. Peak RSS: the service's VmHWM from the start of the users' lists.",
+      "Entries, evictions and hits / misses (per answer: a miss read at least one piece from the database) are the cache's counters after the users; each user lists once, so each answer needs that user's plan at least and no answer can be a hit. Peak RSS: the service's VmHWM from the start of the users' lists.",
   );
   return lines.join('\n');
 }
