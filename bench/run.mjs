@@ -11,8 +11,16 @@ import { parseOptions, SIZES, USAGE } from './lib/options.mjs';
 import { profileService } from './lib/profile.mjs';
 import { compareInstances } from './lib/instances.mjs';
 import { benchmarkPassthrough } from './lib/passthrough.mjs';
-import { fullReport, instancesSection, passthroughSection, sizeTable } from './lib/report.mjs';
+import {
+  fullReport,
+  instancesSection,
+  passthroughSection,
+  scaleUsersSection,
+  sizeTable,
+  withinBound,
+} from './lib/report.mjs';
 import { measureScalePoint, scaleSubjects } from './lib/scale.mjs';
+import { scaleUsers } from './lib/scale-users.mjs';
 import { benchmarkWorld, prepareWorld, WrongAnswersError } from './lib/size-run.mjs';
 import { soak } from './lib/soak.mjs';
 import { missStorm, missStormSection } from './lib/miss-storm.mjs';
@@ -74,6 +82,10 @@ async function main(argv) {
         console.log(`\n${instancesSection(result)}\n`);
       }
     }
+    if (options.scaleUsers) {
+      report.scaleUsers = await scaleUsers(ctx);
+      console.log(`\n${scaleUsersSection(report.scaleUsers)}\n`);
+    }
     for (const label of options.sizeRuns ? options.sizes : []) {
       const prepared = await prepareWorld({ label, counts: SIZES[label], ctx });
       const isLarge = label === 'large';
@@ -105,7 +117,9 @@ async function main(argv) {
       writeFileSync(file, `${text}\n`);
       log(`wrote ${file}`);
     }
-    return report.soak && (report.soak.wrk.non2xx > 0 || report.soak.wrk.socketErrors > 0) ? 1 : 0;
+    const soakFailed = report.soak && (report.soak.wrk.non2xx > 0 || report.soak.wrk.socketErrors > 0);
+    const scaleUsersFailed = report.scaleUsers?.runs.some((run) => !withinBound(run) || run.differences > 0);
+    return soakFailed || scaleUsersFailed ? 1 : 0;
   } catch (err) {
     if (err instanceof WrongAnswersError) {
       console.error(`\nREFUSED: ${err.message}`);

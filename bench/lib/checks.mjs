@@ -1,20 +1,67 @@
-import { readableInWorld } from './reference.mjs';
+import { readableAccountsIn, readableInWorld } from './reference.mjs';
 import { postProviders } from './servers.mjs';
 import { providerKey } from './world.mjs';
+
+/** A world provider as the endpoint lists it, with its database id (by natural key). */
+function rowOf(p, idsByKey) {
+  const id = idsByKey.get(providerKey(p.owner.username, p.owner.accountNumber, p.name));
+  if (id === undefined)
+    throw new Error(`provider ${p.owner.username}/${p.owner.accountNumber}/${p.name} is not in the database`);
+  return { id, name: p.name, base_url: p.baseUrl ?? null };
+}
+
+const byId = (a, b) => a.id - b.id;
+const bodyOf = (rows) => JSON.stringify({ providers: rows });
 
 /**
  * The body the rule says `user` must get: the reference model's providers, mapped to their
  * database ids by natural key, in id order, serialized as the endpoint does.
  */
 export function expectedBody(world, user, idsByKey) {
-  const rows = readableInWorld(world, user).map((p) => {
-    const id = idsByKey.get(providerKey(p.owner.username, p.owner.accountNumber, p.name));
-    if (id === undefined)
-      throw new Error(`provider ${p.owner.username}/${p.owner.accountNumber}/${p.name} is not in the database`);
-    return { id, name: p.name, base_url: p.baseUrl ?? null };
-  });
-  rows.sort((a, b) => a.id - b.id);
-  return JSON.stringify({ providers: rows });
+  return bodyOf(
+    readableInWorld(world, user)
+      .map((p) => rowOf(p, idsByKey))
+      .sort(byId),
+  );
+}
+
+/**
+ * expectedBody for any number of users of one world, without a pass over every provider for
+ * each: the providers are mapped to ids and grouped by owning account once, and a user's
+ * answer is the union of their readable accounts' (readableAccountsIn). Returns
+ * user -> { body, count (of providers) }.
+ */
+export function expectedBodies(world, idsByKey) {
+  const rowsByAccount = new Map();
+  const all = [];
+  for (const p of world.providers) {
+    const row = rowOf(p, idsByKey);
+    all.push(row);
+    let rows = rowsByAccount.get(p.owner.accountNumber);
+    if (!rows) rowsByAccount.set(p.owner.accountNumber, (rows = []));
+    rows.push(row);
+  }
+  all.sort(byId);
+  for (const rows of rowsByAccount.values()) rows.sort(byId);
+  const accountsOf = readableAccountsIn(world);
+  return (user) => {
+    const accounts = accountsOf(user);
+    const rows = accounts === 'all' ? all : accounts.flatMap((a) => rowsByAccount.get(a) ?? []).sort(byId);
+    return { body: bodyOf(rows), count: rows.length };
+  };
+}
+
+/**
+ * What is wrong with `answer`, one server's answer for `username`, against the expected body;
+ * null when nothing is. A Smarter-format server's answer is reduced to the mini fields first.
+ */
+export function answerProblem(server, username, answer, expected) {
+  if (answer.status !== 200)
+    return `${server.name}, ${username}: status ${answer.status}: ${answer.body.toString().slice(0, 200)}`;
+  if (!/^application\/json/.test(answer.contentType ?? ''))
+    return `${server.name}, ${username}: content-type ${answer.contentType}`;
+  const got = server.format === 'smarter' ? smarterAsMini(answer.body.toString('utf8')) : answer.body.toString('utf8');
+  return got === expected ? null : `${server.name}, ${username}: ${describeDifference(got, expected)}`;
 }
 
 /**
@@ -29,21 +76,13 @@ export async function checkAnswers({ world, users, tokens, idsByKey, servers }) 
     const expected = expectedBody(world, user, idsByKey);
     counts.push(JSON.parse(expected).providers.length);
     for (const server of servers) {
-      const answer = await postProviders(server.url, tokens.get(user.username));
-      if (answer.status !== 200) {
-        problems.push(
-          `${server.name}, ${user.username}: status ${answer.status}: ${answer.body.toString().slice(0, 200)}`,
-        );
-      } else if (!/^application\/json/.test(answer.contentType ?? '')) {
-        problems.push(`${server.name}, ${user.username}: content-type ${answer.contentType}`);
-      } else if (server.format === 'smarter') {
-        const got = smarterAsMini(answer.body.toString('utf8'));
-        if (got !== expected) problems.push(`${server.name}, ${user.username}: ${describeDifference(got, expected)}`);
-      } else if (answer.body.toString('utf8') !== expected) {
-        problems.push(
-          `${server.name}, ${user.username}: ${describeDifference(answer.body.toString('utf8'), expected)}`,
-        );
-      }
+      const problem = answerProblem(
+        server,
+        user.username,
+        await postProviders(server.url, tokens.get(user.username)),
+        expected,
+      );
+      if (problem) problems.push(problem);
     }
   }
   return { problems, counts };

@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { measure } from './load.mjs';
 import { freePort } from './processes.mjs';
-import { JWT_SECRET, postProviders, startService } from './servers.mjs';
+import { postProviders, scrapeMetric, startService } from './servers.mjs';
+import { signedToken } from './tokens.mjs';
 
 /** Renames a second during the storm run, and how long after each the answers are checked. */
 const RENAME_EVERY_MS = 1000;
@@ -14,34 +13,17 @@ const CHECK_AFTER_MS = 500;
 const CHECKED_PER_RENAME = 4;
 
 /**
- * Tokens for every active ordinary user of the world, signed with the benchmark's secret as
- * the service signs them (HS256, sub, iss, aud, exp, a fresh jti): signing 5,000 users in
- * through /auth/login would hash 5,000 passwords for nothing the measurement needs.
- * Superusers are left out: each of their answers is the whole table, a different load.
+ * Tokens for every active ordinary user of the world, signed directly (signedToken):
+ * signing 5,000 users in through /auth/login would hash 5,000 passwords for nothing the
+ * measurement needs. Superusers are left out: each of their answers is the whole table, a
+ * different load.
  */
 async function everyActiveUser(client) {
   const { rows } = await client.query(
     `SELECT u.id, EXISTS (SELECT 1 FROM user_profiles up WHERE up.user_id = u.id) AS reads
        FROM users u WHERE u.is_active AND NOT u.is_superuser ORDER BY u.id`,
   );
-  return rows.map((r) => ({
-    id: r.id,
-    reads: r.reads,
-    token: jwt.sign({}, JWT_SECRET, {
-      algorithm: 'HS256',
-      subject: String(r.id),
-      issuer: 'providers-service',
-      audience: 'providers-service',
-      expiresIn: 6 * 3600,
-      jwtid: randomBytes(16).toString('base64url'),
-    }),
-  }));
-}
-
-async function scrape(metricsUrl, name) {
-  const text = await (await fetch(metricsUrl)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : NaN;
+  return rows.map((r) => ({ id: r.id, reads: r.reads, token: signedToken(r.id) }));
 }
 
 /** Lists once for each user, `parallel` at a time; returns the statuses seen that were not 200. */
@@ -95,12 +77,12 @@ export async function missStorm(prepared, ctx) {
     service.memory.resetPeak();
     service.memory.startSampling(250);
     const failed = await listEach(service.url, users);
-    const cacheBytes = await scrape(metricsUrl, 'providers_list_cache_bytes');
-    const cacheEntries = await scrape(metricsUrl, 'providers_list_cache_entries');
+    const cacheBytes = await scrapeMetric(metricsUrl, 'providers_list_cache_bytes');
+    const cacheEntries = await scrapeMetric(metricsUrl, 'providers_list_cache_entries');
     const whole = await postProviders(service.url, tokens.get('root'));
-    const cacheBytesWithWhole = await scrape(metricsUrl, 'providers_list_cache_bytes');
+    const cacheBytesWithWhole = await scrapeMetric(metricsUrl, 'providers_list_cache_bytes');
     const again = await postProviders(service.url, tokens.get('root'));
-    const cacheBytesTwoSuperuserReads = await scrape(metricsUrl, 'providers_list_cache_bytes');
+    const cacheBytesTwoSuperuserReads = await scrapeMetric(metricsUrl, 'providers_list_cache_bytes');
     service.memory.stopSampling();
     const memory = {
       users: users.length,

@@ -107,6 +107,82 @@ export function scaleSection(sc) {
   return lines.join('\n');
 }
 
+const mib = (bytes) => f(bytes / 2 ** 20, 2);
+const count = (n) => n.toLocaleString('en-US');
+const boundMib = (bytes) => (Number.isInteger(bytes / 2 ** 20) ? String(bytes / 2 ** 20) : mib(bytes));
+
+/** Whether the cache's own count stayed within its bound: after the users, while they were served, after the superusers. */
+export function withinBound(run) {
+  return Math.max(run.afterUsers.bytes, run.maxSeenBytes, run.afterSuperusers.bytes) <= run.boundBytes;
+}
+
+export function scaleUsersSection(s) {
+  const { accounts, users, providers } = s.counts;
+  const [superuser] = s.runs[0].superusers;
+  const kinds = Object.entries(s.kinds)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${count(n)} ${kind}`)
+    .join(', ');
+  const lines = [
+    `### ${count(providers)} providers and ${count(users)} users: the cache within its bound (issue 16)`,
+    '',
+    `World: ${count(accounts)} accounts / ${count(users)} users / ${count(providers)} providers (seed 42), generated in ${f(s.generateSeconds, 0)} s; ` +
+      (s.importSeconds === null
+        ? `database ${s.database} reused (--reuse-worlds).`
+        : `imported in ${f(s.importSeconds, 0)} s (argon2id hashes every password: most of it).`) +
+      ` Planner statistics: ${s.statistics}.`,
+    '',
+    `${s.everyUser ? 'Every user of the world' : 'A spread sample of the users'} (${count(s.users)}: ${kinds}) listed once on a fresh production service with the cache on, ${s.parallel} at a time, tokens signed with the run's secret; ` +
+      `each answer compared byte for byte with the reference model (grouped by account, itself checked against the rule over the whole file for ${s.ruleChecked} users of every case); an inactive user's token must get 401. ` +
+      `Answers: ${s.answerSizes}.` +
+      (superuser
+        ? ` The superuser (${superuser.username}) lists last: all ${count(providers)} providers, ${mib(superuser.bytes)} MiB` +
+          (s.runs.every((r) => superuser.bytes > r.boundBytes)
+            ? ', larger than either bound: read for that answer and not kept.'
+            : '.')
+        : ''),
+    '',
+    "| bound | answers checked | differences | users listed in s (answers/s) | cache after the users MiB | highest seen MiB | entries | evictions | answers hit / missed | cache after the superuser MiB | superuser's answer ms (checked too) | peak RSS, users MB | peak RSS with the superuser MB | within the bound |",
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const r of s.runs) {
+    const a = r.afterUsers;
+    const bound = `${r.setting ? `PROVIDERS_CACHE_MAX_BYTES=${r.setting}` : 'default'} (${boundMib(r.boundBytes)} MiB)`;
+    lines.push(
+      `| ${bound} | ${count(r.answers)} | ${r.differences} | ${f(r.usersSeconds, 0)} (${f(r.listed / r.usersSeconds, 0)}) | ${mib(a.bytes)} | ${mib(r.maxSeenBytes)} | ${count(a.entries)} | ${count(a.evictions)} | ${count(a.hits)} / ${count(a.misses)} | ${mib(r.afterSuperusers.bytes)} | ${r.superusers.map((x) => `${f(x.ms, 0)}${x.problem ? ' WRONG' : ''}`).join(', ') || '—'} | ${f(r.peakUsersMb, 0)} | ${f(r.peakMb, 0)} | ${withinBound(r) ? 'yes' : 'NO'} |`,
+    );
+  }
+  for (const r of s.runs) {
+    for (const x of r.superusers.filter((x) => x.problem)) lines.push('', `Wrong superuser answer: ${x.problem}.`);
+  }
+  lines.push(
+    '',
+    "The cache's bytes are its own count (`providers_list_cache_bytes` on `METRICS_PORT`, as the size bound counts them), scraped after the users, after the superuser, and every second from the service's start to the end (the highest). " +
+      "Entries, evictions and hits / misses (per answer: a miss read at least one piece from the database) are the cache's counters after the users; each user lists once, so each answer needs that user's plan at least and no answer can be a hit. Peak RSS: the service's VmHWM from the start of the users' lists.",
+  );
+  return lines.join('\n');
+}
+
+function scaleUsersTargets(s) {
+  const { users, providers } = s.counts;
+  return s.runs.flatMap((r) => {
+    const at = `${count(providers)} providers / ${count(users)} users, bound ${boundMib(r.boundBytes)} MiB`;
+    const highest = Math.max(r.afterUsers.bytes, r.maxSeenBytes, r.afterSuperusers.bytes);
+    return [
+      {
+        target: `${at}: the cache stays within PROVIDERS_CACHE_MAX_BYTES`,
+        measured: `${count(highest)} bytes at most, of ${count(r.boundBytes)}`,
+        met: withinBound(r),
+      },
+      {
+        target: `${at}: every answer correct`,
+        measured: `${count(r.answers)} checked, ${r.differences} differences`,
+        met: r.differences === 0,
+      },
+    ];
+  });
+}
+
 export function profileSection(p) {
   return [
     p.title ??
@@ -195,6 +271,7 @@ export function evaluateTargets(report) {
   }
   const large = ['service (cache off)', 'service (cache on)'].map((s) => rowOf('large', s)).filter(Boolean);
   if (report.passthrough) targets.push(...passthroughTargets(report.passthrough));
+  if (report.scaleUsers) targets.push(...scaleUsersTargets(report.scaleUsers));
   if (large.length) {
     const peak = Math.max(...large.map((r) => r.peakRssMb), report.soak?.wrk.peakRssMb ?? 0);
     targets.push({
@@ -225,6 +302,7 @@ export function fullReport(report) {
   if (report.changeDelay) parts.push(changeDelaySection(report.changeDelay), '');
   if (report.soak) parts.push(soakSection(report.soak), '');
   if (report.scale) parts.push(scaleSection(report.scale), '');
+  if (report.scaleUsers) parts.push(scaleUsersSection(report.scaleUsers), '');
   for (const profile of report.profiles ?? []) parts.push(profileSection(profile), '');
   const targets = evaluateTargets(report);
   if (targets.length) parts.push(targetsSection(targets), '');

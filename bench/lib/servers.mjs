@@ -129,3 +129,10 @@ export async function postProviders(baseUrl, token) {
     contentType: response.headers.get('content-type'),
   };
 }
+
+/** One unlabelled metric's value from the service's METRICS_PORT exposition (NaN when absent). */
+export async function scrapeMetric(metricsUrl, name) {
+  const text = await (await fetch(metricsUrl)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : NaN;
+}

@@ -25,7 +25,9 @@ export async function prepareWorld({ label, counts, ctx }) {
   log(
     `${label}: generating the world (${counts.accounts} accounts, ${counts.users} users, ${counts.providers} providers)`,
   );
+  const generateStarted = Date.now();
   const world = await generateWorld(dist, counts, file, log);
+  const generateSeconds = (Date.now() - generateStarted) / 1000;
   let importSeconds = null;
   const found = db.existing ? await worldCounts(db.url) : null;
   if (
@@ -55,7 +57,20 @@ export async function prepareWorld({ label, counts, ctx }) {
   }
   const tokensFile = join(workDir, `${label}-tokens.txt`);
   writeFileSync(tokensFile, `${users.map((u) => tokens.get(u.username)).join('\n')}\n`);
-  return { label, counts, db, world, file, users, idsByKey, tokens, tokensFile, importSeconds, statistics };
+  return {
+    label,
+    counts,
+    db,
+    world,
+    file,
+    users,
+    idsByKey,
+    tokens,
+    tokensFile,
+    generateSeconds,
+    importSeconds,
+    statistics,
+  };
 }
 
 /**
