@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config.js';
@@ -254,6 +255,27 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
       { timeoutMs: 9000, intervalMs: 10, what: 'the listener live again' },
     );
   }, 30_000);
+
+  it('streams a superuser an answer larger than the bound without collecting it for the cache', async () => {
+    await changes.onApplicationShutdown();
+    await start({ PROVIDERS_CACHE_MAX_BYTES: '4000' });
+    for (let i = 0; i < 60; i++)
+      await f.provider(aliceProfile, { name: `a-long-provider-name-${i}-${'x'.repeat(40)}` });
+    await sleep(200); // let the notifications for these inserts arrive first
+    const kept = jest.spyOn(cache, 'setWhole');
+    const body = await read(root);
+    expect(body.length).toBeGreaterThan(4000);
+    expect(body.equals(Buffer.from(await fresh(root)))).toBe(true);
+    expect(kept).not.toHaveBeenCalled();
+    expect(cache.stats().bytes).toBeLessThanOrEqual(4000);
+    // With room for it, the same answer is kept, once, for every superuser.
+    await changes.onApplicationShutdown();
+    await start();
+    const keptNow = jest.spyOn(cache, 'setWhole');
+    expect((await read(root)).equals(body)).toBe(true);
+    expect(keptNow).toHaveBeenCalledTimes(1);
+    expect(cache.whole()?.equals(body)).toBe(true);
+  });
 
   it('holds its memory bound', async () => {
     await changes.onApplicationShutdown();

@@ -143,6 +143,8 @@ export class ProvidersCache {
   private readonly logger = new Logger(ProvidersCache.name);
   private readonly cache: ChangeAwareCache<string, Entry> | null;
   private readonly composed: LRUCache<number, Composed> | null;
+  /** The pieces' share of the bound: the largest entry, such as the whole table, it can keep. */
+  private readonly wholeMaxBytes: number;
   private readonly events?: CacheEvents;
   /** Fragment loads under way, by account, with the generation they started at. */
   private readonly loading = new Map<number, { ticket: number; fragment: Promise<Fragment> }>();
@@ -157,10 +159,11 @@ export class ProvidersCache {
     this.events = metrics?.cacheObserver('providers_list_cache', 'The providers list cache', () => this.stats());
     const events = this.events;
     const composedBytes = Math.floor(config.PROVIDERS_CACHE_MAX_BYTES * COMPOSED_SHARE);
+    this.wholeMaxBytes = config.PROVIDERS_CACHE_MAX_BYTES - composedBytes;
     this.cache = enabled
       ? new ChangeAwareCache<string, Entry>(
           changes,
-          { maxSize: config.PROVIDERS_CACHE_MAX_BYTES - composedBytes, sizeCalculation: sizeOf },
+          { maxSize: this.wholeMaxBytes, sizeCalculation: sizeOf },
           (change, entries) => {
             if (change.kind === 'user') {
               entries.delete(planKey(change.userId));
@@ -205,6 +208,14 @@ export class ProvidersCache {
 
   setWhole(ticket: number, body: Buffer): void {
     this.cache?.set(ticket, WHOLE, { body });
+  }
+
+  /**
+   * Whether a whole-table answer of `bytes` could be kept at all: one larger than the bound
+   * is not worth collecting while it streams (at a million providers it is tens of MiB).
+   */
+  couldHoldWhole(bytes: number): boolean {
+    return this.cache !== null && sizeOf({ body: { length: bytes } as Buffer }) <= this.wholeMaxBytes;
   }
 
   /**

@@ -96,12 +96,19 @@ export class ProvidersService {
     const first = await batches.next();
     const cache = this.cache;
     async function* body(): AsyncGenerator<Buffer> {
-      // Only an active superuser's answer is the whole table the others can share.
-      const keep = cache.enabled && user.isActive;
+      // Only an active superuser's answer is the whole table the others can share; and only
+      // while it could still fit the cache is it collected.
+      let keep = cache.enabled && user.isActive;
       const parts: Buffer[] = [];
+      let collected = 0;
       const emit = (text: string) => {
         const part = Buffer.from(text);
-        if (keep) parts.push(part);
+        if (keep) {
+          collected += part.length;
+          keep = cache.couldHoldWhole(collected);
+          if (keep) parts.push(part);
+          else parts.length = 0;
+        }
         return part;
       };
       yield emit(PROVIDERS_LIST_OPEN);
