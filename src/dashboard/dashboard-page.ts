@@ -13,12 +13,54 @@ const ASSETS_PATH = '/dashboard/passthrough/assets/';
 /** Long-lived: an asset's name changes whenever its content does. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-const ASSET_FILES: Record<string, string> = {
-  'dashboard.js': 'text/javascript; charset=utf-8',
-  'manage.js': 'text/javascript; charset=utf-8',
-  'dashboard.css': 'text/css; charset=utf-8',
-  'icon.svg': 'image/svg+xml',
-};
+const JAVASCRIPT = 'text/javascript; charset=utf-8';
+
+/**
+ * The assets, in hashing order: a shared module comes before the scripts that import it, since
+ * an importer's `from './common.js'` is rewritten to the shared module's hashed name before the
+ * importer is hashed itself. So an edit to the shared module changes its importers' names too,
+ * and a year-long cached importer can never load a newer or older shared module than its own.
+ */
+const ASSETS: readonly { file: string; contentType: string; imports?: readonly string[] }[] = [
+  { file: 'common.js', contentType: JAVASCRIPT },
+  { file: 'dashboard.js', contentType: JAVASCRIPT, imports: ['common.js'] },
+  { file: 'manage.js', contentType: JAVASCRIPT, imports: ['common.js'] },
+  { file: 'dashboard.css', contentType: 'text/css; charset=utf-8' },
+  { file: 'icon.svg', contentType: 'image/svg+xml' },
+];
+
+/** Any static import of a sibling module: after the rewrite, none in any script may be left unhashed. */
+const RELATIVE_IMPORT = /\b(?:from|import)\s*\(?\s*(['"])(\.{1,2}\/[^'"]*)\1/g;
+
+/**
+ * The script with each declared `from './<module>'` pointed at that module's hashed name
+ * (relative, so it resolves next to the importer wherever the page is served from). Throws when
+ * a declared import is not in the script or the script imports a sibling it does not declare:
+ * the browser would ask for a name that is never served.
+ */
+export function rewriteImports(
+  file: string,
+  source: string,
+  imports: readonly string[],
+  hashedNames: ReadonlyMap<string, string>,
+): string {
+  let rewritten = source;
+  for (const module of imports) {
+    const hashed = hashedNames.get(module);
+    if (hashed === undefined)
+      throw new Error(`dashboard page: ${file} imports ${module}, which is not hashed before it`);
+    const specifier = `from './${module}'`;
+    if (!rewritten.includes(specifier)) throw new Error(`dashboard page: ${file} has no ${specifier}`);
+    rewritten = rewritten.replaceAll(specifier, `from './${hashed}'`);
+  }
+  const hashedFiles = new Set(imports.map((module) => hashedNames.get(module)));
+  for (const [, , specifier] of rewritten.matchAll(RELATIVE_IMPORT)) {
+    if (!hashedFiles.has(specifier.replace(/^\.\//, ''))) {
+      throw new Error(`dashboard page: ${file} imports ${specifier}, which is not a declared import`);
+    }
+  }
+  return rewritten;
+}
 
 /** The screens' templates: the passthrough screen, and the management screens (one page, routed in the browser). */
 export const SCREENS = { passthrough: 'index.html', manage: 'manage.html' } as const;
@@ -48,12 +90,17 @@ export class DashboardPage {
   static async load(dir: string = PUBLIC_DIR): Promise<DashboardPage> {
     const assets = new Map<string, DashboardAsset>();
     const urls: Record<string, string> = {};
-    for (const [file, contentType] of Object.entries(ASSET_FILES)) {
-      const body = await readFile(join(dir, file));
+    const hashedNames = new Map<string, string>();
+    for (const { file, contentType, imports } of ASSETS) {
+      let body = await readFile(join(dir, file));
+      if (contentType === JAVASCRIPT) {
+        body = Buffer.from(rewriteImports(file, body.toString('utf8'), imports ?? [], hashedNames), 'utf8');
+      }
       const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
       const dot = file.lastIndexOf('.');
       const hashed = `${file.slice(0, dot)}.${hash}${file.slice(dot)}`;
       assets.set(hashed, { contentType, body, etag: `"${hash}"` });
+      hashedNames.set(file, hashed);
       urls[file] = `${ASSETS_PATH}${hashed}`;
     }
     const templates = {} as Record<Screen, string>;

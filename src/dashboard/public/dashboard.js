@@ -4,6 +4,21 @@
 // `csrftoken` cookie on unsafe methods. Everything the server or a provider sends is written
 // with textContent: provider names and answers are data, never markup.
 
+import {
+  ApiError,
+  SessionEnded,
+  api,
+  apiBase,
+  badge,
+  crossOrigin,
+  describeFailure,
+  el,
+  pageStates,
+  readCookie,
+  renderUser,
+  unreachable,
+} from './common.js';
+
 const SELECTED_KEY = 'providers-dashboard.selected';
 const HISTORY_KEY = 'providers-dashboard.history';
 const DRAFT_KEY = 'providers-dashboard.draft';
@@ -12,23 +27,6 @@ const MAX_HISTORY = 20;
 /** An answer kept in the history is cut here, so that 20 of them stay well inside sessionStorage. */
 const MAX_KEPT_ANSWER = 20_000;
 
-// Empty: the API is this page's own origin. Set (by whoever serves the page) when the page
-// lives on another origin that the service lists in CORS_ORIGINS.
-const apiBase = (document.querySelector('meta[name="api-base"]')?.getAttribute('content') ?? '').replace(/\/+$/, '');
-const crossOrigin = apiBase !== '' && new URL(apiBase, location.href).origin !== location.origin;
-
-const el = (id) => {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`#${id} is missing from the page`);
-  return found;
-};
-
-/** The credentials are gone or no longer valid: the user has to sign in again. */
-class SessionEnded extends Error {}
-
-/** Any other failed call, with a message fit to show. */
-class ApiError extends Error {}
-
 /** A refusal of the passthrough, with what to tell the user. */
 class PromptError extends Error {}
 
@@ -36,14 +34,6 @@ let providers = [];
 let selectedId = readSelection();
 /** Whether this page has shown a signed-in user: a 401 then means the session ended. */
 let wasSignedIn = false;
-
-function readCookie(name) {
-  for (const part of document.cookie.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return null;
-}
 
 function readSelection() {
   try {
@@ -76,76 +66,22 @@ function readStoredJson(key, fallback) {
   }
 }
 
-/**
- * One call to the API with the browser's cookies and never a body. Calls other than GET carry
- * what the dashboard app sends: `Content-Type: application/json` and the CSRF header.
- * Redirects are not followed: a redirect here can only be the guard sending us to sign in.
- */
-async function api(path, method = 'GET') {
-  const headers = { Accept: 'application/json' };
-  if (method !== 'GET') {
-    headers['Content-Type'] = 'application/json';
-    const csrf = readCookie('csrftoken');
-    if (csrf) headers['X-CSRF-Token'] = csrf;
-  }
-  let response;
-  try {
-    response = await fetch(apiBase + path, {
-      method,
-      headers,
-      credentials: 'include',
-      cache: 'no-store',
-      redirect: 'manual',
-    });
-  } catch {
-    throw new ApiError(crossOrigin ? `Could not reach the service at ${apiBase}.` : 'Could not reach the service.');
-  }
-  if (response.status === 401 || response.type === 'opaqueredirect') throw new SessionEnded();
-  if (!response.ok) throw new ApiError(await describeFailure(response));
-  return response;
-}
-
-async function describeFailure(response) {
-  let message = '';
-  try {
-    const body = await response.json();
-    message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message ?? '');
-  } catch {
-    // not JSON: the status alone says enough
-  }
-  return `The service answered ${response.status}${message ? `: ${message}` : ''}.`;
-}
-
 // ---- states -----------------------------------------------------------------------------
 
 const STATES = ['loading', 'error', 'expired', 'sign-in', 'empty', 'picker'];
 
-function show(state) {
-  for (const name of STATES) el(`state-${name}`).hidden = name !== state;
-  document.body.dataset.state = state;
-}
-
-function showError(message) {
-  el('error-message').textContent = message;
-  show('error');
-}
-
-function loginUrl() {
-  return `/login/?next=${encodeURIComponent(location.pathname + location.search)}`;
-}
+const { show, showError, toLoginPage } = pageStates(STATES);
 
 /** Same origin: the service's login page, which brings the user back here. Elsewhere: our own form. */
 function sessionEnded(note) {
-  el('session').hidden = true;
   if (crossOrigin) {
+    el('session').hidden = true;
     el('sign-in-note').textContent = note;
     show('sign-in');
     el('sign-in-username').focus();
     return;
   }
-  el('login-link').setAttribute('href', loginUrl());
-  show('expired');
-  location.replace(loginUrl());
+  toLoginPage();
 }
 
 function fail(error) {
@@ -163,13 +99,8 @@ function fail(error) {
 
 // ---- the signed-in user -----------------------------------------------------------------
 
-function renderUser(me) {
-  el('user-name').textContent = me.username;
-  const role = me.is_superuser ? 'superuser' : me.is_staff ? 'staff' : null;
-  const accounts = Array.isArray(me.accounts) && me.accounts.length ? me.accounts.join(', ') : 'no account';
-  el('user-meta').textContent = [me.email, role, accounts].filter(Boolean).join(' · ');
-  el('user-meta').title = el('user-meta').textContent;
-  el('session').hidden = false;
+function showUser(me) {
+  renderUser(me);
   wasSignedIn = true;
 }
 
@@ -229,13 +160,6 @@ function renderList() {
   el('no-match').hidden = matches.length > 0;
   el('no-match').textContent = matches.length > 0 ? '' : `No provider matches “${raw}”.`;
   markSelected();
-}
-
-function badge(text, kind) {
-  const span = document.createElement('span');
-  span.className = `badge badge-${kind}`;
-  span.textContent = text;
-  return span;
 }
 
 function providerItem(provider) {
@@ -630,7 +554,7 @@ async function send(event) {
       return;
     }
     if (failure?.name === 'AbortError') outcome = 'stopped';
-    else failWith(crossOrigin ? `Could not reach the service at ${apiBase}.` : 'Could not reach the service.');
+    else failWith(unreachable());
   } finally {
     if (inFlight === controller) inFlight = null;
   }
@@ -788,7 +712,7 @@ async function start() {
   show('loading');
   try {
     const me = await (await api('/auth/me')).json();
-    renderUser(me);
+    showUser(me);
     restoreDraft();
     await loadProviders();
     renderHistory();
@@ -813,7 +737,7 @@ async function signOut() {
   button.disabled = true;
   stop();
   try {
-    await api('/auth/logout', 'POST');
+    await api('/auth/logout', { method: 'POST' });
   } catch (error) {
     // Already signed out (401) is what we wanted; anything else is worth saying.
     if (!(error instanceof SessionEnded)) {

@@ -5,6 +5,8 @@
 // does; the API decides who may see and do what, and this page only says it in words.
 // Everything from the server is written with textContent: names and URLs are data.
 
+import { ApiError, SessionEnded, api, badge, el, pageStates, renderUser } from './common.js';
+
 const PAGE_SIZE = 50;
 const POLL_MS = 700;
 
@@ -43,77 +45,7 @@ const BLOCKERS = {
   deprecated: 'it is deprecated',
 };
 
-const apiBase = (document.querySelector('meta[name="api-base"]')?.getAttribute('content') ?? '').replace(/\/+$/, '');
-
-const el = (id) => {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`#${id} is missing from the page`);
-  return found;
-};
-
-class SessionEnded extends Error {}
-
-/** A refused or failed call: its status, the body's code and message, and the body. */
-class ApiError extends Error {
-  constructor(status, body, message) {
-    super(message);
-    this.status = status;
-    this.body = body;
-    this.code = body?.code;
-  }
-}
-
 let me = null;
-
-function readCookie(name) {
-  for (const part of document.cookie.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return null;
-}
-
-/**
- * One call with the browser's cookies; unsafe methods carry the CSRF header. `body` is sent
- * as JSON. Redirects are not followed: a redirect can only be the guard sending us to sign in.
- */
-async function api(path, { method = 'GET', body, headers = {} } = {}) {
-  const all = { Accept: 'application/json', ...headers };
-  if (method !== 'GET') {
-    all['Content-Type'] = 'application/json';
-    const csrf = readCookie('csrftoken');
-    if (csrf) all['X-CSRF-Token'] = csrf;
-  }
-  let response;
-  try {
-    response = await fetch(apiBase + path, {
-      method,
-      headers: all,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'include',
-      cache: 'no-store',
-      redirect: 'manual',
-    });
-  } catch {
-    throw new ApiError(0, null, 'Could not reach the service.');
-  }
-  if (response.status === 401 || response.type === 'opaqueredirect') throw new SessionEnded();
-  if (!response.ok) {
-    let parsed = null;
-    try {
-      parsed = await response.json();
-    } catch {
-      // not JSON: the status says it
-    }
-    const message = Array.isArray(parsed?.message) ? parsed.message.join('; ') : String(parsed?.message ?? '');
-    throw new ApiError(
-      response.status,
-      parsed,
-      `The service answered ${response.status}${message ? `: ${message}` : ''}.`,
-    );
-  }
-  return response;
-}
 
 const json = async (response) => (response.status === 204 ? null : response.json());
 
@@ -121,26 +53,11 @@ const json = async (response) => (response.status === 204 ? null : response.json
 
 const STATES = ['loading', 'error', 'expired', 'missing', 'list', 'new', 'provider'];
 
-function show(state) {
-  for (const name of STATES) el(`state-${name}`).hidden = name !== state;
-  document.body.dataset.state = state;
-}
-
-function showError(message) {
-  el('error-message').textContent = message;
-  show('error');
-}
-
-function loginUrl() {
-  return `/login/?next=${encodeURIComponent(location.pathname + location.search)}`;
-}
+const { show, showError, toLoginPage } = pageStates(STATES);
 
 function sessionEnded() {
   stopPolling();
-  el('session').hidden = true;
-  el('login-link').setAttribute('href', loginUrl());
-  show('expired');
-  location.replace(loginUrl());
+  toLoginPage();
 }
 
 /** The last resort for a failure nobody handled more precisely. */
@@ -181,13 +98,6 @@ function formatDate(iso) {
   return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleString();
 }
 
-function badge(text, kind) {
-  const span = document.createElement('span');
-  span.className = `badge badge-${kind}`;
-  span.textContent = text;
-  return span;
-}
-
 function statusKind(status) {
   return status === 'verified' ? 'ok' : status === 'failed' || status === 'suspended' ? 'danger' : 'warn';
 }
@@ -202,15 +112,6 @@ function cell(content, label) {
 }
 
 // ---- the signed-in user ---------------------------------------------------------------------
-
-function renderUser() {
-  el('user-name').textContent = me.username;
-  const role = me.is_superuser ? 'superuser' : me.is_staff ? 'staff' : null;
-  const accounts = me.accounts.length ? me.accounts.join(', ') : 'no account';
-  el('user-meta').textContent = [me.email, role, accounts].filter(Boolean).join(' · ');
-  el('user-meta').title = el('user-meta').textContent;
-  el('session').hidden = false;
-}
 
 /** Creating needs staff (or a superuser) with a profile in the account: these are the accounts offered. */
 function creatableAccounts() {
@@ -857,7 +758,7 @@ async function start() {
   try {
     me = await json(await api('/auth/me'));
     if (!Array.isArray(me.accounts)) me.accounts = [];
-    renderUser();
+    renderUser(me);
     const which = screen();
     if (which === 'list') await startList();
     else if (which === 'new') startNew();
