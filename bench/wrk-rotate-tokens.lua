@@ -1,5 +1,7 @@
--- wrk script: every request is the providers list POST (JSON content type, no body), each
--- with the next user's bearer token from the file named after `--`, round robin.
+-- wrk script: every request a POST (JSON content type), each with the next bearer token of
+-- the file named first after `--`, round robin: users' tokens for the service, or a
+-- provider's key alone for a direct call. The body is the file named second, if any (the
+-- passthrough benchmark), else none (the providers list).
 -- The requests are formatted once in init(), so request() only hands one out: wrk's own
 -- cost per request stays as low as with a fixed request.
 -- done() prints the figures as one JSON line, so nothing has to parse wrk's human output.
@@ -8,17 +10,25 @@ local prepared = {}
 local position = 0
 
 function init(args)
-  local path = args[1]
-  if path == nil then error("usage: wrk -s wrk-rotate-tokens.lua <url> -- <tokens file>") end
-  for token in io.lines(path) do
+  local tokens, bodyFile = args[1], args[2]
+  if tokens == nil then
+    error("usage: wrk -s wrk-rotate-tokens.lua <url> -- <tokens file> [<body file>]")
+  end
+  local body = nil
+  if bodyFile ~= nil then
+    local f = assert(io.open(bodyFile, "rb"))
+    body = f:read("*a")
+    f:close()
+  end
+  for token in io.lines(tokens) do
     if token ~= "" then
       prepared[#prepared + 1] = wrk.format("POST", nil, {
         ["Authorization"] = "Bearer " .. token,
         ["Content-Type"] = "application/json",
-      }, nil)
+      }, body)
     end
   end
-  if #prepared == 0 then error("no tokens in " .. path) end
+  if #prepared == 0 then error("no tokens in " .. tokens) end
 end
 
 function request()

@@ -10,7 +10,7 @@ import { startService, startStubUpstream } from './servers.mjs';
 import { streamLoad } from './stream-client.mjs';
 import { signIn } from './tokens.mjs';
 import { importWorld } from './world.mjs';
-import { POST_BODY_SCRIPT, runWrk } from './wrk.mjs';
+import { runWrk } from './wrk.mjs';
 import { WrongAnswersError } from './size-run.mjs';
 
 /**
@@ -131,8 +131,8 @@ export async function benchmarkPassthrough(ctx) {
           const wrk = {
             url: route.fast,
             connections,
-            script: POST_BODY_SCRIPT,
-            scriptArgs: [route.tokensFile, bodyFiles[kind]],
+            tokensFile: route.tokensFile,
+            bodyFile: bodyFiles[kind],
           };
           if (options.warmup > 0) await runWrk({ ...wrk, seconds: options.warmup });
           route.server.memory.resetPeak();
@@ -193,8 +193,8 @@ export async function benchmarkPassthrough(ctx) {
       const wrk = {
         url: routes.service.fast,
         connections: options.connections,
-        script: POST_BODY_SCRIPT,
-        scriptArgs: [tokensFile, bodyFiles[kind]],
+        tokensFile,
+        bodyFile: bodyFiles[kind],
       };
       rmSync(cpuProfileFile, { force: true });
       process.kill(service.pid, 'SIGUSR2');

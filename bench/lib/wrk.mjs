@@ -3,8 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { PROVIDERS_PATH } from './servers.mjs';
 
 const SCRIPT = fileURLToPath(new URL('../wrk-rotate-tokens.lua', import.meta.url));
-/** A POST with a body file and rotating bearer tokens (the passthrough benchmark). */
-export const POST_BODY_SCRIPT = fileURLToPath(new URL('../wrk-post-body.lua', import.meta.url));
 
 function hasWrk() {
   try {
@@ -35,9 +33,9 @@ export function ensureWrk(log) {
 }
 
 /**
- * One wrk run against the providers list, rotating through the tokens in `tokensFile`; or,
- * given `url`, `script` and `scriptArgs`, against any URL with another script that prints
- * the same JSON line (wrk-post-body.lua).
+ * One wrk run of POSTs rotating through the tokens in `tokensFile`: against the providers
+ * list with no body, or, given `url` and `bodyFile`, against any URL with that body (the
+ * passthrough benchmark).
  * Resolves to the figures of the run: throughput, latency percentiles (ms) and the errors
  * wrk counts (`non2xx` is its status count, every response >= 400; a 3xx cannot occur here
  * since wrk sends no Accept header that could ask for the login redirect).
@@ -49,8 +47,7 @@ export function runWrk({
   seconds,
   timeoutSeconds = 10,
   url = `${baseUrl}${PROVIDERS_PATH}`,
-  script = SCRIPT,
-  scriptArgs = [tokensFile],
+  bodyFile,
 }) {
   const args = [
     '-t1',
@@ -59,10 +56,11 @@ export function runWrk({
     `--timeout`,
     `${timeoutSeconds}s`,
     '-s',
-    script,
+    SCRIPT,
     url,
     '--',
-    ...scriptArgs,
+    tokensFile,
+    ...(bodyFile === undefined ? [] : [bodyFile]),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { seriousViolations } from './support/axe.js';
-import { artifactPath, launchChromium, watchPageProblems } from './support/browser.js';
+import { artifactPath, watchPageProblems } from './support/browser.js';
 import { pageWidth, waitForState } from './support/in-page.js';
-import { serveApp, type ServedApp } from './support/served-app.js';
+import { servedInChromium } from './support/served-in-chromium.js';
 
 const PASSTHROUGH = '/dashboard/passthrough/';
 const WIDTHS = [375, 1440] as const;
@@ -13,35 +13,26 @@ const WIDTHS = [375, 1440] as const;
  * is kept in test-artifacts/.
  */
 describe('the dashboard screens, checked by axe-core at 375 px and 1440 px', () => {
-  let app: ServedApp;
-  let browser: Browser;
+  const served = servedInChromium({}, { demoEcho: true });
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-    app = await serveApp({}, { demoEcho: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
   afterEach(async () => {
     await context?.close();
     expect(problems).toEqual([]);
   });
 
   async function open(width: number, username: string | null, path = PASSTHROUGH): Promise<void> {
-    context = await browser.newContext({ viewport: { width, height: 900 } });
+    context = await served.browser.newContext({ viewport: { width, height: 900 } });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
     problems = watchPageProblems(page);
     if (username === null) return;
-    await page.goto(app.origin + path);
+    await page.goto(served.app.origin + path);
     await page.fill('#username', username);
-    await page.fill('#password', app.password(username));
-    await Promise.all([page.waitForURL(app.origin + path), page.click('button[type="submit"]')]);
+    await page.fill('#password', served.app.password(username));
+    await Promise.all([page.waitForURL(served.app.origin + path), page.click('button[type="submit"]')]);
   }
 
   async function check(name: string, width: number): Promise<void> {
@@ -52,7 +43,7 @@ describe('the dashboard screens, checked by axe-core at 375 px and 1440 px', () 
 
   it('finds a planted violation, so a clean result means something', async () => {
     await open(1440, null);
-    await page.goto(app.origin + PASSTHROUGH);
+    await page.goto(served.app.origin + PASSTHROUGH);
     await page.waitForSelector('#username');
     await page.evaluate(() => {
       // A button with no text and no label: a critical violation.
@@ -64,7 +55,7 @@ describe('the dashboard screens, checked by axe-core at 375 px and 1440 px', () 
   describe.each(WIDTHS)('at %i px', (width) => {
     it('the sign-in page', async () => {
       await open(width, null);
-      await page.goto(app.origin + PASSTHROUGH);
+      await page.goto(served.app.origin + PASSTHROUGH);
       await page.waitForSelector('#username');
       await check('sign-in', width);
     });

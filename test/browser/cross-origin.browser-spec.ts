@@ -1,39 +1,36 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { DashboardPage } from '../../src/dashboard/dashboard-page.js';
-import { artifactPath, launchChromium, watchPageProblems } from './support/browser.js';
+import { artifactPath, watchPageProblems } from './support/browser.js';
 import { serveOtherOrigin, type OtherOrigin } from './support/other-origin.js';
 import { listedProviders, scriptVisibleState } from './support/in-page.js';
-import { serveApp, type ServedApp } from './support/served-app.js';
+import { servedInChromium } from './support/served-in-chromium.js';
 
 /**
  * The page served from another origin (as the dashboard app is), calling the service with
  * credentials. Only an origin listed in CORS_ORIGINS may read the answers.
  */
 describe('the dashboard page on another origin, in Chromium', () => {
-  let app: ServedApp;
   let allowed: OtherOrigin;
   let refused: OtherOrigin;
-  let browser: Browser;
   let context: BrowserContext;
   let problems: string[];
 
   beforeAll(async () => {
-    browser = await launchChromium();
     // The other origins exist first: the service's CORS_ORIGINS must name the allowed one.
-    allowed = await serveOtherOrigin(() => app.t.app.get(DashboardPage));
-    refused = await serveOtherOrigin(() => app.t.app.get(DashboardPage));
-    app = await serveApp({ CORS_ORIGINS: allowed.origin });
-    allowed.setApiBase(app.origin);
-    refused.setApiBase(app.origin);
+    allowed = await serveOtherOrigin(() => served.app.t.app.get(DashboardPage));
+    refused = await serveOtherOrigin(() => served.app.t.app.get(DashboardPage));
+  });
+  const served = servedInChromium(() => ({ CORS_ORIGINS: allowed.origin }));
+  beforeAll(() => {
+    allowed.setApiBase(served.app.origin);
+    refused.setApiBase(served.app.origin);
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
     await allowed?.close();
     await refused?.close();
   });
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    context = await served.browser.newContext({ viewport: { width: 1200, height: 800 } });
     context.setDefaultTimeout(10_000);
     problems = [];
   });
@@ -52,7 +49,7 @@ describe('the dashboard page on another origin, in Chromium', () => {
   async function signIn(page: Page, username: string): Promise<void> {
     await page.waitForSelector('#sign-in-form', { state: 'visible' });
     await page.fill('#sign-in-username', username);
-    await page.fill('#sign-in-password', app.password(username));
+    await page.fill('#sign-in-password', served.app.password(username));
     await page.click('#sign-in-submit');
   }
 
@@ -64,7 +61,7 @@ describe('the dashboard page on another origin, in Chromium', () => {
 
     await signIn(page, 'carol');
     await page.waitForSelector('body[data-state="picker"]');
-    await expect(listedProviders(page)).resolves.toEqual(await app.providersOf('carol'));
+    await expect(listedProviders(page)).resolves.toEqual(await served.app.providersOf('carol'));
     await expect(page.textContent('#user-name')).resolves.toBe('carol');
     expect(page.url()).toBe(`${allowed.origin}/`); // it never left its own origin
 
@@ -78,7 +75,7 @@ describe('the dashboard page on another origin, in Chromium', () => {
     await page.click('#sign-out');
     await page.waitForSelector('body[data-state="sign-in"]');
     await expect(page.textContent('#sign-in-note')).resolves.toBe('You have signed out.');
-    expect((await context.cookies(app.origin)).map((c) => c.name)).not.toContain('access_token');
+    expect((await context.cookies(served.app.origin)).map((c) => c.name)).not.toContain('access_token');
   });
 
   it('a wrong password is said so, on the page', async () => {
@@ -99,7 +96,9 @@ describe('the dashboard page on another origin, in Chromium', () => {
 
     const page = await open(refused);
     await page.waitForSelector('body[data-state="error"]');
-    await expect(page.textContent('#error-message')).resolves.toBe(`Could not reach the service at ${app.origin}.`);
+    await expect(page.textContent('#error-message')).resolves.toBe(
+      `Could not reach the service at ${served.app.origin}.`,
+    );
     await expect(page.isVisible('#session')).resolves.toBe(false);
 
     // The browser sends the cookies but withholds every answer from this origin's script.
@@ -127,11 +126,11 @@ describe('the dashboard page on another origin, in Chromium', () => {
           }),
         ),
       };
-    }, app.origin);
+    }, served.app.origin);
     expect(attempts).toEqual({ me: 'TypeError', providers: 'TypeError', login: 'TypeError' });
 
     // The service itself gives the refused origin no CORS grant.
-    const preflight = await fetch(`${app.origin}/dashboard/passthrough/api/providers/`, {
+    const preflight = await fetch(`${served.app.origin}/dashboard/passthrough/api/providers/`, {
       method: 'OPTIONS',
       headers: {
         origin: refused.origin,
@@ -140,7 +139,7 @@ describe('the dashboard page on another origin, in Chromium', () => {
       },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-    const granted = await fetch(`${app.origin}/dashboard/passthrough/api/providers/`, {
+    const granted = await fetch(`${served.app.origin}/dashboard/passthrough/api/providers/`, {
       method: 'OPTIONS',
       headers: {
         origin: allowed.origin,

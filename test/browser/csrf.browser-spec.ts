@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { CROSS_ORIGIN_MESSAGE } from '../../src/auth/cookie-jwt.authenticator.js';
-import { artifactPath, launchChromium } from './support/browser.js';
-import { serveApp, type ServedApp } from './support/served-app.js';
+import { artifactPath } from './support/browser.js';
+import { servedInChromium } from './support/served-in-chromium.js';
 import { serveStaticPages, type StaticPages } from './support/static-pages.js';
 
 /**
@@ -11,40 +11,35 @@ import { serveStaticPages, type StaticPages } from './support/static-pages.js';
  * service's own page, sending no CSRF token at all, may deactivate it.
  */
 describe('CSRF by Fetch Metadata, in Chromium', () => {
-  let app: ServedApp;
+  const served = servedInChromium();
   let pages: StaticPages;
-  let browser: Browser;
   let context: BrowserContext;
   let token: string;
   let target: { id: number; url: string };
 
   beforeAll(async () => {
-    browser = await launchChromium();
     pages = await serveStaticPages();
-    app = await serveApp();
-    const login = await fetch(`${app.origin}/auth/login`, {
+    const login = await fetch(`${served.app.origin}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'alice', password: app.password('alice') }),
+      body: JSON.stringify({ username: 'alice', password: served.app.password('alice') }),
     });
     token = ((await login.json()) as { access_token: string }).access_token;
-    const found = await fetch(`${app.origin}/api/v1/providers?scope=manageable&q=llama-lab`, {
+    const found = await fetch(`${served.app.origin}/api/v1/providers?scope=manageable&q=llama-lab`, {
       headers: { authorization: `Bearer ${token}` },
     });
     const [{ id }] = ((await found.json()) as { items: { id: number }[] }).items;
-    target = { id, url: `${app.origin}/api/v1/providers/${id}/deactivate` };
+    target = { id, url: `${served.app.origin}/api/v1/providers/${id}/deactivate` };
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
     await pages?.close();
   });
   beforeEach(async () => {
-    context = await browser.newContext();
+    context = await served.browser.newContext();
     context.setDefaultTimeout(10_000);
     // alice signs in on the service, as a person would before visiting the other site.
-    const signIn = await context.request.post(`${app.origin}/auth/login`, {
-      data: { username: 'alice', password: app.password('alice') },
+    const signIn = await context.request.post(`${served.app.origin}/auth/login`, {
+      data: { username: 'alice', password: served.app.password('alice') },
     });
     expect(signIn.status()).toBe(200);
   });
@@ -53,7 +48,7 @@ describe('CSRF by Fetch Metadata, in Chromium', () => {
   });
 
   const isActive = async (): Promise<boolean> => {
-    const res = await fetch(`${app.origin}/api/v1/providers/${target.id}`, {
+    const res = await fetch(`${served.app.origin}/api/v1/providers/${target.id}`, {
       headers: { authorization: `Bearer ${token}` },
     });
     return ((await res.json()) as { is_active: boolean }).is_active;
@@ -71,7 +66,7 @@ describe('CSRF by Fetch Metadata, in Chromium', () => {
     );
     const page = await context.newPage();
     await page.goto(`${origin}/prize`);
-    await Promise.all([page.waitForURL((url) => url.origin === app.origin), page.click('#claim')]);
+    await Promise.all([page.waitForURL((url) => url.origin === served.app.origin), page.click('#claim')]);
     return page;
   }
 
@@ -143,7 +138,7 @@ describe('CSRF by Fetch Metadata, in Chromium', () => {
    * would send them on a cross-site request: what is left then is the service's own defence.
    */
   async function cookiesWithoutSameSite(): Promise<void> {
-    const cookies = await context.cookies(app.origin);
+    const cookies = await context.cookies(served.app.origin);
     expect(cookies.map((c) => c.name).sort()).toEqual(['access_token', 'csrftoken']);
     await context.addCookies(cookies.map((c) => ({ ...c, sameSite: 'None' as const, secure: true })));
   }
@@ -200,10 +195,10 @@ describe('CSRF by Fetch Metadata, in Chromium', () => {
   it('a same-origin fetch with no CSRF token is accepted', async () => {
     const page = await context.newPage();
     // Any page of the service's origin will do; this one exists only in this test.
-    await page.route(`${app.origin}/__test/blank`, (route) =>
+    await page.route(`${served.app.origin}/__test/blank`, (route) =>
       route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Own page</title>' }),
     );
-    await page.goto(`${app.origin}/__test/blank`);
+    await page.goto(`${served.app.origin}/__test/blank`);
     const result = await page.evaluate(async (url) => {
       const providers = await fetch('/dashboard/passthrough/api/providers/', {
         method: 'POST',
@@ -219,7 +214,7 @@ describe('CSRF by Fetch Metadata, in Chromium', () => {
     }, target.url);
     expect(result).toEqual({
       providers: 200,
-      count: (await app.providersOf('alice')).length,
+      count: (await served.app.providersOf('alice')).length,
       deactivated: 200,
       cookie: true, // the token was there to send, and was not sent
     });

@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
-import { artifactPath, launchChromium, watchPageProblems } from './support/browser.js';
+import { artifactPath, watchPageProblems } from './support/browser.js';
 import {
   listedProviders,
   pageWidth,
@@ -10,28 +10,19 @@ import {
   sessionStorageSize,
   waitForState,
 } from './support/in-page.js';
-import { serveApp, type ServedApp } from './support/served-app.js';
+import { servedInChromium } from './support/served-in-chromium.js';
 
 const PAGE_PATH = '/dashboard/passthrough/';
 const LOGIN_PATH = `/login/?next=${encodeURIComponent(PAGE_PATH)}`;
 
 describe('the dashboard page in Chromium', () => {
-  let app: ServedApp;
-  let browser: Browser;
+  const served = servedInChromium();
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-    app = await serveApp();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    context = await served.browser.newContext({ viewport: { width: 1200, height: 800 } });
     context.setDefaultTimeout(10_000);
     page = await context.newPage();
     problems = watchPageProblems(page);
@@ -43,15 +34,17 @@ describe('the dashboard page in Chromium', () => {
 
   /** Through the service's own login page, as a person would. */
   async function signInThroughLoginPage(username: string): Promise<void> {
-    await page.goto(app.origin + PAGE_PATH);
-    expect(page.url()).toBe(app.origin + LOGIN_PATH);
+    await page.goto(served.app.origin + PAGE_PATH);
+    expect(page.url()).toBe(served.app.origin + LOGIN_PATH);
     await page.fill('#username', username);
-    await page.fill('#password', app.password(username));
-    await Promise.all([page.waitForURL(app.origin + PAGE_PATH), page.click('button[type="submit"]')]);
+    await page.fill('#password', served.app.password(username));
+    await Promise.all([page.waitForURL(served.app.origin + PAGE_PATH), page.click('button[type="submit"]')]);
   }
 
   it('sends an anonymous visitor to sign in, then shows exactly that user’s providers', async () => {
-    const providersCall = page.waitForRequest((r) => r.url() === `${app.origin}/dashboard/passthrough/api/picker/`);
+    const providersCall = page.waitForRequest(
+      (r) => r.url() === `${served.app.origin}/dashboard/passthrough/api/picker/`,
+    );
     await signInThroughLoginPage('alice');
     await waitForState(page, 'picker');
 
@@ -62,7 +55,7 @@ describe('the dashboard page in Chromium', () => {
     expect(headers.cookie).toContain('access_token=');
     expect(headers.authorization).toBeUndefined();
 
-    const expected = await app.providersOf('alice');
+    const expected = await served.app.providersOf('alice');
     expect(expected.length).toBeGreaterThan(1);
     expect(expected.some((p) => p.base_url === null)).toBe(true); // the demo world has one without a URL
     await expect(listedProviders(page)).resolves.toEqual(expected);
@@ -82,7 +75,7 @@ describe('the dashboard page in Chromium', () => {
   it('shows the details of the chosen provider and remembers the choice for the session', async () => {
     await signInThroughLoginPage('alice');
     await waitForState(page, 'picker');
-    const providers = await app.providersOf('alice');
+    const providers = await served.app.providersOf('alice');
     const noUrl = providers.find((p) => p.base_url === null)!;
 
     await page.click(`.provider[data-id="${noUrl.id}"]`);
@@ -109,7 +102,7 @@ describe('the dashboard page in Chromium', () => {
   it('narrows the list as the user types in the search box', async () => {
     await signInThroughLoginPage('carol');
     await waitForState(page, 'picker');
-    const all = await app.providersOf('carol');
+    const all = await served.app.providersOf('carol');
     await expect(listedProviders(page)).resolves.toEqual(all);
 
     for (const query of ['anthropic', 'MISTRAL', 'api.openai.com']) {
@@ -132,7 +125,7 @@ describe('the dashboard page in Chromium', () => {
   });
 
   it('tells a user with no profile that no providers are available to them', async () => {
-    await expect(app.providersOf('dave')).resolves.toEqual([]);
+    await expect(served.app.providersOf('dave')).resolves.toEqual([]);
     await signInThroughLoginPage('dave');
     await waitForState(page, 'empty');
     await expect(page.textContent('#state-empty h1')).resolves.toBe('No providers available to you');
@@ -143,15 +136,15 @@ describe('the dashboard page in Chromium', () => {
   it('signs out, after which the page sends the user to sign in again', async () => {
     await signInThroughLoginPage('bob');
     await waitForState(page, 'picker');
-    await page.click(`.provider[data-id="${(await app.providersOf('bob'))[0].id}"]`);
+    await page.click(`.provider[data-id="${(await served.app.providersOf('bob'))[0].id}"]`);
 
-    await Promise.all([page.waitForURL(app.origin + LOGIN_PATH), page.click('#sign-out')]);
-    const cookies = await context.cookies(app.origin);
+    await Promise.all([page.waitForURL(served.app.origin + LOGIN_PATH), page.click('#sign-out')]);
+    const cookies = await context.cookies(served.app.origin);
     expect(cookies.map((c) => c.name)).not.toContain('access_token');
     await expect(sessionStorageSize(page)).resolves.toBe(0);
 
-    await page.goto(app.origin + PAGE_PATH);
-    expect(page.url()).toBe(app.origin + LOGIN_PATH);
+    await page.goto(served.app.origin + PAGE_PATH);
+    expect(page.url()).toBe(served.app.origin + LOGIN_PATH);
   });
 
   it('goes to the login page when the session expires while the page is open', async () => {
@@ -160,19 +153,19 @@ describe('the dashboard page in Chromium', () => {
 
     // The same session's token, re-signed as if it had been issued two hours ago: the only
     // thing wrong with it is that it has expired.
-    const [access] = (await context.cookies(app.origin)).filter((c) => c.name === 'access_token');
+    const [access] = (await context.cookies(served.app.origin)).filter((c) => c.name === 'access_token');
     const claims = jwt.decode(access.value) as jwt.JwtPayload;
     const now = Math.floor(Date.now() / 1000);
     const expired = jwt.sign({ ...claims, iat: now - 7200, exp: now - 3600 }, TEST_JWT_SECRET, { algorithm: 'HS256' });
     expect(() => jwt.verify(expired, TEST_JWT_SECRET)).toThrow(jwt.TokenExpiredError);
     await context.addCookies([{ ...access, value: expired }]);
 
-    await Promise.all([page.waitForURL(app.origin + LOGIN_PATH), page.click('#refresh')]);
+    await Promise.all([page.waitForURL(served.app.origin + LOGIN_PATH), page.click('#refresh')]);
 
     // Signing in again brings the user back to the page.
     await page.fill('#username', 'alice');
-    await page.fill('#password', app.password('alice'));
-    await Promise.all([page.waitForURL(app.origin + PAGE_PATH), page.click('button[type="submit"]')]);
+    await page.fill('#password', served.app.password('alice'));
+    await Promise.all([page.waitForURL(served.app.origin + PAGE_PATH), page.click('button[type="submit"]')]);
     await waitForState(page, 'picker');
   });
 
@@ -198,7 +191,7 @@ describe('the dashboard page in Chromium', () => {
     fail = false;
     await page.click('#retry');
     await waitForState(page, 'picker');
-    await expect(listedProviders(page)).resolves.toEqual(await app.providersOf('alice'));
+    await expect(listedProviders(page)).resolves.toEqual(await served.app.providersOf('alice'));
   });
 
   it('shows a loading state until the providers arrive', async () => {

@@ -1,9 +1,9 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { tokenFor } from '../support/service-process.js';
 import { startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
-import { artifactPath, launchChromium, watchPageProblems } from './support/browser.js';
+import { artifactPath, watchPageProblems } from './support/browser.js';
 import { waitForState } from './support/in-page.js';
-import { serveApp, type ServedApp } from './support/served-app.js';
+import { servedInChromium } from './support/served-in-chromium.js';
 import { expireSession } from './support/session.js';
 
 const LIST_PATH = '/dashboard/providers/';
@@ -21,15 +21,12 @@ interface Record {
  * answers the connectivity check and streams a chat completion.
  */
 describe('the provider management screens in Chromium', () => {
-  let app: ServedApp;
   let stub: StubUpstream;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
 
   beforeAll(async () => {
-    browser = await launchChromium();
     stub = await startStubUpstream((req, res) => {
       if (req.method === 'GET' && req.url === '/v1/models') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}');
@@ -42,15 +39,16 @@ describe('the provider management screens in Chromium', () => {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"no such route"}}');
       }
     });
-    app = await serveApp({ EGRESS_ALLOW_HOSTS: `127.0.0.1:${stub.port}`, VERIFICATION_TIMEOUT_MS: '2000' });
   });
+  const served = servedInChromium(() => ({
+    EGRESS_ALLOW_HOSTS: `127.0.0.1:${stub.port}`,
+    VERIFICATION_TIMEOUT_MS: '2000',
+  }));
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await stub?.close();
+    await stub?.close(); // after the app, which may still hold connections to it
   });
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    context = await served.browser.newContext({ viewport: { width: 1440, height: 900 } });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
     problems = watchPageProblems(page);
@@ -61,16 +59,16 @@ describe('the provider management screens in Chromium', () => {
   });
 
   async function signIn(username: string, path = LIST_PATH): Promise<void> {
-    await page.goto(app.origin + path);
-    expect(page.url()).toBe(`${app.origin}/login/?next=${encodeURIComponent(path)}`);
+    await page.goto(served.app.origin + path);
+    expect(page.url()).toBe(`${served.app.origin}/login/?next=${encodeURIComponent(path)}`);
     await page.fill('#username', username);
-    await page.fill('#password', app.password(username));
-    await Promise.all([page.waitForURL(app.origin + path), page.click('button[type="submit"]')]);
+    await page.fill('#password', served.app.password(username));
+    await Promise.all([page.waitForURL(served.app.origin + path), page.click('button[type="submit"]')]);
   }
 
   async function manageable(username: string): Promise<Record[]> {
-    const token = await tokenFor(app.origin, username, app.password(username));
-    const res = await fetch(`${app.origin}/api/v1/providers?scope=manageable&limit=500`, {
+    const token = await tokenFor(served.app.origin, username, served.app.password(username));
+    const res = await fetch(`${served.app.origin}/api/v1/providers?scope=manageable&limit=500`, {
       headers: { authorization: `Bearer ${token}` },
     });
     return ((await res.json()) as { items: Record[] }).items;
@@ -175,7 +173,7 @@ describe('the provider management screens in Chromium', () => {
     const path = `/dashboard/providers/${id}/`;
     const other = await context.newPage();
     watchPageProblems(other, problems);
-    await other.goto(app.origin + path);
+    await other.goto(served.app.origin + path);
     await waitForState(other, 'provider');
 
     await page.fill('#edit-description', 'first tab');
@@ -202,13 +200,13 @@ describe('the provider management screens in Chromium', () => {
     await other.screenshot({ path: artifactPath('manage-delete-confirm.png') });
     await other.click('#delete-cancel');
     await expect(other.isVisible('#delete-dialog')).resolves.toBe(false);
-    expect(other.url()).toBe(app.origin + path);
+    expect(other.url()).toBe(served.app.origin + path);
     await other.click('#delete');
-    await Promise.all([other.waitForURL(app.origin + LIST_PATH), other.click('#delete-confirm')]);
+    await Promise.all([other.waitForURL(served.app.origin + LIST_PATH), other.click('#delete-confirm')]);
     await waitForState(other, 'list');
     await expect(other.textContent('#notice')).resolves.toBe('Deleted “Two tabs”.');
     await expect(listedNames(other)).resolves.not.toContain('Two tabs');
-    await other.goto(app.origin + path);
+    await other.goto(served.app.origin + path);
     await waitForState(other, 'missing');
   });
 
@@ -230,14 +228,14 @@ describe('the provider management screens in Chromium', () => {
     await page.waitForSelector('#list-none', { state: 'visible' });
 
     // A provider she may use but not manage: said so, not an error page.
-    await page.goto(`${app.origin}/dashboard/providers/1/`);
+    await page.goto(`${served.app.origin}/dashboard/providers/1/`);
     await waitForState(page, 'provider');
     // The record is shown first; whether she manages it is known once the history is refused.
     await page.waitForSelector('#read-only', { state: 'visible' });
     await expect(page.isVisible('#edit-form')).resolves.toBe(false);
     await expect(page.isVisible('#history-section')).resolves.toBe(false);
 
-    await page.goto(`${app.origin}/dashboard/providers/new/`);
+    await page.goto(`${served.app.origin}/dashboard/providers/new/`);
     await waitForState(page, 'new');
     await expect(page.textContent('#new-note')).resolves.toMatch(/^Creating providers is for the staff/);
     await expect(page.isDisabled('#new-submit')).resolves.toBe(true);
@@ -248,15 +246,15 @@ describe('the provider management screens in Chromium', () => {
     const path = `/dashboard/providers/${own.id}/`;
     await signIn('alice', path);
     await waitForState(page, 'provider');
-    await expireSession(context, app.origin);
+    await expireSession(context, served.app.origin);
     await page.fill('#edit-description', 'after signing in again');
     await Promise.all([
-      page.waitForURL(`${app.origin}/login/?next=${encodeURIComponent(path)}`),
+      page.waitForURL(`${served.app.origin}/login/?next=${encodeURIComponent(path)}`),
       page.click('#edit-save'),
     ]);
     await page.fill('#username', 'alice');
-    await page.fill('#password', app.password('alice'));
-    await Promise.all([page.waitForURL(app.origin + path), page.click('button[type="submit"]')]);
+    await page.fill('#password', served.app.password('alice'));
+    await Promise.all([page.waitForURL(served.app.origin + path), page.click('button[type="submit"]')]);
     await waitForState(page, 'provider');
     await expect(page.textContent('#p-name')).resolves.toBe(own.name);
   });
@@ -294,13 +292,13 @@ describe('the provider management screens in Chromium', () => {
     await waitForState(page, 'list');
     const hostile = '<img src=x onerror="document.title=\'owned\'"><b>bold</b>';
     const [first] = await manageable('alice');
-    await page.goto(`${app.origin}/dashboard/providers/${first.id}/`);
+    await page.goto(`${served.app.origin}/dashboard/providers/${first.id}/`);
     await waitForState(page, 'provider');
     await page.fill('#edit-name', hostile);
     await page.click('#edit-save');
     await page.waitForFunction(() => document.getElementById('edit-status')?.textContent === 'Saved.');
     await expect(page.textContent('#p-name')).resolves.toBe(hostile);
-    await page.goto(app.origin + LIST_PATH);
+    await page.goto(served.app.origin + LIST_PATH);
     await waitForState(page, 'list');
     await expect(listedNames()).resolves.toContain(hostile);
     await expect(page.$$('main img, main b')).resolves.toHaveLength(0);

@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifactPath, launchChromium, watchPageProblems } from './support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { artifactPath, watchPageProblems } from './support/browser.js';
 import { listedProviders, pageWidth, waitForState } from './support/in-page.js';
-import { serveApp, type ServedApp } from './support/served-app.js';
+import { servedInChromium } from './support/served-in-chromium.js';
 import { expireSession } from './support/session.js';
 
 const PAGE_PATH = '/dashboard/passthrough/';
@@ -21,23 +21,14 @@ interface PickerProvider {
 const words = (count: number, stem = 'word') => Array.from({ length: count }, (_, i) => `${stem}${i}`).join(' ');
 
 describe('the prompt passthrough screen in Chromium', () => {
-  let app: ServedApp;
-  let browser: Browser;
+  // As after `npm start`: the service serves the demo echo, and "Local echo" points at it.
+  const served = servedInChromium({}, { demoEcho: true });
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-    // As after `npm start`: the service serves the demo echo, and "Local echo" points at it.
-    app = await serveApp({}, { demoEcho: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    context = await served.browser.newContext({ viewport: { width: 1440, height: 900 } });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
     problems = watchPageProblems(page);
@@ -48,11 +39,11 @@ describe('the prompt passthrough screen in Chromium', () => {
   });
 
   async function signIn(username: string): Promise<void> {
-    await page.goto(app.origin + PAGE_PATH);
-    expect(page.url()).toBe(app.origin + LOGIN_PATH);
+    await page.goto(served.app.origin + PAGE_PATH);
+    expect(page.url()).toBe(served.app.origin + LOGIN_PATH);
     await page.fill('#username', username);
-    await page.fill('#password', app.password(username));
-    await Promise.all([page.waitForURL(app.origin + PAGE_PATH), page.click('button[type="submit"]')]);
+    await page.fill('#password', served.app.password(username));
+    await Promise.all([page.waitForURL(served.app.origin + PAGE_PATH), page.click('button[type="submit"]')]);
     await waitForState(page, 'picker');
   }
 
@@ -108,7 +99,7 @@ describe('the prompt passthrough screen in Chromium', () => {
   it('lists exactly the providers the seed list gives, for a superuser too (whose answer is streamed)', async () => {
     for (const username of ['alice', 'admin']) {
       await signIn(username);
-      const expected = await app.providersOf(username);
+      const expected = await served.app.providersOf(username);
       await expect(listedProviders(page)).resolves.toEqual(expected);
       const picked = await picker();
       expect(picked.map((p) => p.id)).toEqual(expected.map((p) => p.id));
@@ -142,7 +133,7 @@ describe('the prompt passthrough screen in Chromium', () => {
 
     // The call: the cookies and the CSRF header, never a token, and the body built from the fields.
     const headers = await sent.allHeaders();
-    const csrf = (await context.cookies(app.origin)).find((c) => c.name === 'csrftoken')!;
+    const csrf = (await context.cookies(served.app.origin)).find((c) => c.name === 'csrftoken')!;
     expect(sent.method()).toBe('POST');
     expect(headers['x-csrf-token']).toBe(decodeURIComponent(csrf.value));
     expect(headers.authorization).toBeUndefined();
@@ -159,12 +150,12 @@ describe('the prompt passthrough screen in Chromium', () => {
     // The exchange is in this session's history, with a curl command that has no credential.
     await expect(page.locator('#history-list .history-item').count()).resolves.toBe(1);
     const curl = (await page.textContent('#history-list .curl'))!;
-    expect(curl).toContain(`${app.origin}/api/v1/prompts/passthrough/${echo.id}/`);
+    expect(curl).toContain(`${served.app.origin}/api/v1/prompts/passthrough/${echo.id}/`);
     expect(curl).toContain('-H "Authorization: Bearer $TOKEN"');
-    const access = (await context.cookies(app.origin)).find((c) => c.name === 'access_token')!;
+    const access = (await context.cookies(served.app.origin)).find((c) => c.name === 'access_token')!;
     expect(curl).not.toContain(access.value);
     expect(curl).not.toContain(csrf.value);
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.origin });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.app.origin });
     await page.click('#history-list .copy-curl');
     await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(curl);
     const stored = await page.evaluate(() => sessionStorage.getItem('providers-dashboard.history'));
@@ -329,12 +320,12 @@ describe('the prompt passthrough screen in Chromium', () => {
     const echo = await choose('Local echo');
     await page.fill('#prompt', 'kept across the sign-in');
 
-    await expireSession(context, app.origin);
+    await expireSession(context, served.app.origin);
 
-    await Promise.all([page.waitForURL(app.origin + LOGIN_PATH), page.click('#send')]);
+    await Promise.all([page.waitForURL(served.app.origin + LOGIN_PATH), page.click('#send')]);
     await page.fill('#username', 'alice');
-    await page.fill('#password', app.password('alice'));
-    await Promise.all([page.waitForURL(app.origin + PAGE_PATH), page.click('button[type="submit"]')]);
+    await page.fill('#password', served.app.password('alice'));
+    await Promise.all([page.waitForURL(served.app.origin + PAGE_PATH), page.click('button[type="submit"]')]);
     await waitForState(page, 'picker');
     await expect(page.textContent('#details-name')).resolves.toBe('Local echo');
     await expect(page.inputValue('#prompt')).resolves.toBe('kept across the sign-in');

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { artifactPath, launchChromium, watchPageProblems } from './support/browser.js';
-import { serveApp, type ServedApp } from './support/served-app.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { artifactPath, watchPageProblems } from './support/browser.js';
+import { servedInChromium } from './support/served-in-chromium.js';
 import { SMARTER_APP_VERSION, smarterCompatPage } from './support/smarter-compat-page.js';
 
 const PAGE_PATH = '/__test/smarter-prompt-passthrough/';
@@ -23,46 +23,39 @@ interface Listed {
  * signed in through /login/ as carol, as issue 13 tried it.
  */
 describe(`Smarter's dashboard app (${SMARTER_APP_VERSION}) against the service, in Chromium`, () => {
-  let app: ServedApp;
-  let browser: Browser;
+  const served = servedInChromium({ PROVIDERS_LIST_FORMAT: 'smarter' }, { demoEcho: true });
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
   let carolsProviders: Listed[];
 
   beforeAll(async () => {
-    browser = await launchChromium();
-    app = await serveApp({ PROVIDERS_LIST_FORMAT: 'smarter' }, { demoEcho: true });
     // "Local echo" (Acme's, alice's) becomes its account's default, as its owner would make it.
     const token = await bearer('alice');
-    const found = await fetch(`${app.origin}/api/v1/providers?scope=manageable&q=Local%20echo`, {
+    const found = await fetch(`${served.app.origin}/api/v1/providers?scope=manageable&q=Local%20echo`, {
       headers: { authorization: `Bearer ${token}` },
     });
     const [echo] = ((await found.json()) as { items: { id: number }[] }).items;
-    const patched = await fetch(`${app.origin}/api/v1/providers/${echo.id}`, {
+    const patched = await fetch(`${served.app.origin}/api/v1/providers/${echo.id}`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ is_default: true }),
     });
     expect(patched.status).toBe(200);
-    carolsProviders = (await app.providersOf('carol')) as unknown as Listed[];
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    carolsProviders = (await served.app.providersOf('carol')) as unknown as Listed[];
   });
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    context = await served.browser.newContext({ viewport: { width: 1000, height: 800 } });
     context.setDefaultTimeout(10_000);
     problems = [];
     // The page exists on the service's origin for this test only: the browser is handed it
     // for this one path, and every call it makes goes to the real service.
-    await context.route(`${app.origin}${PAGE_PATH}`, (route) =>
+    await context.route(`${served.app.origin}${PAGE_PATH}`, (route) =>
       route.fulfill({
         contentType: 'text/html; charset=utf-8',
         body: smarterCompatPage({
-          providerApiUrl: `${app.origin}/dashboard/passthrough/api/providers/`,
-          apiUrl: `${app.origin}/api/v1/prompts/passthrough/`,
+          providerApiUrl: `${served.app.origin}/dashboard/passthrough/api/providers/`,
+          apiUrl: `${served.app.origin}/api/v1/prompts/passthrough/`,
           requestId: REQUEST_ID,
         }),
       }),
@@ -76,23 +69,26 @@ describe(`Smarter's dashboard app (${SMARTER_APP_VERSION}) against the service, 
   });
 
   async function bearer(username: string): Promise<string> {
-    const res = await fetch(`${app.origin}/auth/login`, {
+    const res = await fetch(`${served.app.origin}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: app.password(username) }),
+      body: JSON.stringify({ username, password: served.app.password(username) }),
     });
     return ((await res.json()) as { access_token: string }).access_token;
   }
 
   /** Signs in through /login/ as a person would, then opens the page. */
   async function openAs(username: string): Promise<void> {
-    await page.goto(`${app.origin}/login/`);
+    await page.goto(`${served.app.origin}/login/`);
     await page.fill('#username', username);
-    await page.fill('#password', app.password(username));
-    await Promise.all([page.waitForURL(`${app.origin}/dashboard/passthrough/`), page.click('button[type="submit"]')]);
+    await page.fill('#password', served.app.password(username));
+    await Promise.all([
+      page.waitForURL(`${served.app.origin}/dashboard/passthrough/`),
+      page.click('button[type="submit"]'),
+    ]);
     // A navigation of its own: Playwright hands the page over only on a request that is not
     // the target of a redirect, such as the sign-in's 303 to `next`.
-    await page.goto(`${app.origin}${PAGE_PATH}`);
+    await page.goto(`${served.app.origin}${PAGE_PATH}`);
     await page.waitForSelector('body[data-state="ready"]');
   }
 
@@ -104,7 +100,8 @@ describe(`Smarter's dashboard app (${SMARTER_APP_VERSION}) against the service, 
     // The sign-in lands on the service's own dashboard page, which makes this call too: only the
     // one from the page under test counts.
     const call = page.waitForRequest(
-      (r) => r.url() === `${app.origin}/dashboard/passthrough/api/providers/` && r.frame().url().endsWith(PAGE_PATH),
+      (r) =>
+        r.url() === `${served.app.origin}/dashboard/passthrough/api/providers/` && r.frame().url().endsWith(PAGE_PATH),
     );
     await openAs('carol');
     const request = await call;
@@ -150,12 +147,12 @@ describe(`Smarter's dashboard app (${SMARTER_APP_VERSION}) against the service, 
 
   it('a send through the demo echo upstream answers 2xx, with the app’s headers and its request id', async () => {
     await openAs('carol');
-    const send = page.waitForRequest((r) => r.url() === `${app.origin}/api/v1/prompts/passthrough/local-echo/`);
+    const send = page.waitForRequest((r) => r.url() === `${served.app.origin}/api/v1/prompts/passthrough/local-echo/`);
     await page.click('#send');
     const request = await send;
     const response = (await request.response())!;
     const headers = await request.allHeaders();
-    const csrf = (await context.cookies(app.origin)).find((c) => c.name === 'csrftoken')!.value;
+    const csrf = (await context.cookies(served.app.origin)).find((c) => c.name === 'csrftoken')!.value;
     expect(headers).toMatchObject({
       accept: 'application/json',
       'content-type': 'application/json',
