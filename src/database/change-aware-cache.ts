@@ -65,3 +65,24 @@ export class ChangeAwareCache<K extends NonNullable<unknown>, V extends NonNulla
     return { entries: this.entries.size, bytes: this.entries.calculatedSize ?? 0, maxBytes: this.entries.maxSize ?? 0 };
   }
 }
+
+/**
+ * A cache of one entry per user id, each dropped when its user changes (flags, profiles,
+ * sign-outs: the `user:<id>` notifications) and cleared on `all` and `reset`. Account and
+ * platform changes keep every entry: a provider changing says nothing about who a user is or
+ * which tokens they signed out. For the per-request user check and sign-out check.
+ */
+export function perUserCache<V extends NonNullable<unknown>>(
+  changes: DataChangesService,
+  max = 100_000,
+): ChangeAwareCache<number, V> {
+  return new ChangeAwareCache<number, V>(
+    changes,
+    { max },
+    (change, entries) => {
+      if (change.kind === 'user') entries.delete(change.userId);
+    },
+    undefined,
+    () => {},
+  );
+}

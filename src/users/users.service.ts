@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { AppConfig } from '../config/app-config.js';
-import { ChangeAwareCache } from '../database/change-aware-cache.js';
+import { perUserCache, type ChangeAwareCache } from '../database/change-aware-cache.js';
 import { DataChangesService } from '../database/data-changes.service.js';
 import type { AuthUser } from './auth-user.js';
 import { UsersRepository, type AuthUserRow } from './users.repository.js';
@@ -29,18 +29,7 @@ export class UsersService {
     config: AppConfig,
     changes: DataChangesService,
   ) {
-    this.authUsers = config.providersCache
-      ? new ChangeAwareCache<number, AuthUser>(
-          changes,
-          { max: 100_000 },
-          (change, entries) => {
-            if (change.kind === 'user') entries.delete(change.userId);
-          },
-          undefined,
-          // A platform account's providers changing says nothing about who a user is.
-          () => {},
-        )
-      : null;
+    this.authUsers = config.providersCache ? perUserCache<AuthUser>(changes) : null;
   }
 
   /** The user check alone, through the same cache (the guard reads it with the sign-outs: AuthUserCheck). */

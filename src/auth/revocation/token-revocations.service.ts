@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
-import { ChangeAwareCache } from '../../database/change-aware-cache.js';
+import { perUserCache, type ChangeAwareCache } from '../../database/change-aware-cache.js';
 import { DataChangesService } from '../../database/data-changes.service.js';
 import type { VerifiedCredential } from '../authenticator.js';
 import { TokenRevocationsRepository, type RevocationRows } from './token-revocations.repository.js';
@@ -42,18 +42,7 @@ export class TokenRevocations {
     private readonly config: AppConfig,
     changes: DataChangesService,
   ) {
-    this.cache = config.providersCache
-      ? new ChangeAwareCache<number, UserRevocations>(
-          changes,
-          { max: 100_000 },
-          (change, entries) => {
-            if (change.kind === 'user') entries.delete(change.userId);
-          },
-          undefined,
-          // A platform account's providers changing signs no one out.
-          () => {},
-        )
-      : null;
+    this.cache = config.providersCache ? perUserCache<UserRevocations>(changes) : null;
   }
 
   /** The user's sign-outs, when the cache holds them and may be trusted; undefined otherwise. */
