@@ -5,6 +5,7 @@ import { DataChangesService, type DataChange } from '../src/database/data-change
 import { UsersService } from '../src/users/users.service.js';
 import { loginAs, type Session } from './support/auth.js';
 import { Factories } from './support/factories.js';
+import { recordStatements } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /** The statements that read a user or their sign-outs (not the accounts that GET /auth/me lists). */
@@ -34,13 +35,7 @@ describe('the user check caches and a platform account’s change (PROVIDERS_CAC
     users = t.app.get(UsersService);
     revocations = t.app.get(TokenRevocations);
     const ds = t.app.get(DataSource);
-    statements = [];
-    const logger = ds.logger;
-    const logQuery = logger.logQuery.bind(logger);
-    logger.logQuery = (query, parameters, queryRunner) => {
-      statements.push(query);
-      logQuery(query, parameters, queryRunner);
-    };
+    statements = recordStatements(ds);
     other = new pg.Client({ connectionString: t.db.url });
     await other.connect();
 

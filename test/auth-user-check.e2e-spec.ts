@@ -7,6 +7,7 @@ import { UsersRepository } from '../src/users/users.repository.js';
 import { loginAs } from './support/auth.js';
 import { NEVER_CACHE } from './support/error-shape.js';
 import { Factories } from './support/factories.js';
+import { recordStatements } from './support/test-database.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.js';
 import { waitFor } from './support/wait.js';
 
@@ -35,13 +36,7 @@ describe.each(['off', 'on'] as const)('the per-request user check (PROVIDERS_CAC
     f = new Factories(ds);
     other = new pg.Client({ connectionString: t.db.url });
     await other.connect();
-    statements = [];
-    const logger = ds.logger;
-    const logQuery = logger.logQuery.bind(logger);
-    logger.logQuery = (query, parameters, queryRunner) => {
-      statements.push(query);
-      logQuery(query, parameters, queryRunner);
-    };
+    statements = recordStatements(ds);
   });
   afterAll(async () => {
     await other?.end();

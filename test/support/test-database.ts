@@ -222,3 +222,18 @@ export async function emptyTables(
   assertTestDatabaseName(db.name);
   await on.query(`TRUNCATE ${[...WORLD_TABLES].reverse().join(', ')} RESTART IDENTITY CASCADE`);
 }
+
+/**
+ * Every SQL statement the data source sends from now on, in order (through its TypeORM logger,
+ * which still logs as before): for tests that count a request's round trips.
+ */
+export function recordStatements(ds: DataSource): string[] {
+  const statements: string[] = [];
+  const logger = ds.logger;
+  const logQuery = logger.logQuery.bind(logger);
+  logger.logQuery = (query, parameters, queryRunner) => {
+    statements.push(query);
+    logQuery(query, parameters, queryRunner);
+  };
+  return statements;
+}
