@@ -1,14 +1,13 @@
+import { cachedProviders } from './support/cached-providers.js';
 import { jest } from '@jest/globals';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../src/config/app-config.js';
 import { DataChangesService } from '../src/database/data-changes.service.js';
 import { readScope, type ReadSubject } from '../src/permissions/access-scopes.js';
 import { serializeProvidersList } from '../src/providers/dto/provider-mini.serializer.js';
 import { ProvidersCache } from '../src/providers/providers-cache.js';
 import { ProvidersRepository } from '../src/providers/providers.repository.js';
 import { ProvidersService } from '../src/providers/providers.service.js';
-import { UsersRepository } from '../src/users/users.repository.js';
 import { Factories } from './support/factories.js';
 import { migratedDataSource, type MigratedDataSource, type TestDatabase } from './support/test-database.js';
 import { sleep, waitFor } from './support/wait.js';
@@ -43,11 +42,7 @@ describe('per-user providers cache, invalidated by PostgreSQL notifications', ()
     serializeProvidersList(await new ProvidersRepository(ds).findMini(readScope(user)));
 
   const start = async (env: Record<string, string> = {}) => {
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, PROVIDERS_CACHE: 'on', ...env });
-    changes = new DataChangesService(ds, config);
-    cache = new ProvidersCache(config, changes, new UsersRepository(ds));
-    service = new ProvidersService(new ProvidersRepository(ds), cache, config);
-    await changes.onApplicationBootstrap();
+    ({ changes, cache, service } = await cachedProviders(ds, { DATABASE_URL: db.url, ...env }));
   };
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
+import { cachedProviders } from './support/cached-providers.js';
 import fc from 'fast-check';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../src/config/app-config.js';
 import { DataChangesService, type DataChange } from '../src/database/data-changes.service.js';
 import { readScope, type ReadSubject } from '../src/permissions/access-scopes.js';
 import { serializeProvidersList } from '../src/providers/dto/provider-mini.serializer.js';
@@ -9,7 +9,6 @@ import { serializeSmarterList } from '../src/providers/dto/provider-smarter.seri
 import { composeList, fragmentOf, ProvidersCache } from '../src/providers/providers-cache.js';
 import { ProvidersRepository } from '../src/providers/providers.repository.js';
 import { ProvidersService } from '../src/providers/providers.service.js';
-import { UsersRepository } from '../src/users/users.repository.js';
 import { Factories } from './support/factories.js';
 import { migratedDataSource, type MigratedDataSource } from './support/test-database.js';
 
@@ -167,17 +166,12 @@ describe.each(['mini', 'smarter'] as const)('composed answers equal the query af
       if (i % 2) profiles.push(await f.profile(users[i], accounts[(i + 1) % accounts.length]));
     }
     for (let i = 0; i < 12; i++) await f.provider(profiles[i % profiles.length]);
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      DATABASE_URL: database.db.url,
-      PROVIDERS_CACHE: 'on',
-      PROVIDERS_LIST_FORMAT: format,
-    });
-    changes = new DataChangesService(ds, config);
-    repo = new ProvidersRepository(ds);
-    cache = new ProvidersCache(config, changes, new UsersRepository(ds));
-    service = new ProvidersService(repo, cache, config);
-    await changes.onApplicationBootstrap();
+    ({
+      changes,
+      repository: repo,
+      cache,
+      service,
+    } = await cachedProviders(ds, { DATABASE_URL: database.db.url, PROVIDERS_LIST_FORMAT: format }));
   });
   afterAll(async () => {
     await changes?.onApplicationShutdown();

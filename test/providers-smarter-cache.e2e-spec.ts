@@ -1,13 +1,11 @@
+import { cachedProviders } from './support/cached-providers.js';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { loadConfig } from '../src/config/app-config.js';
 import { DataChangesService } from '../src/database/data-changes.service.js';
 import { readScope, type ReadSubject } from '../src/permissions/access-scopes.js';
 import { serializeSmarterList } from '../src/providers/dto/provider-smarter.serializer.js';
-import { ProvidersCache } from '../src/providers/providers-cache.js';
 import { ProvidersRepository, smarterListQuery } from '../src/providers/providers.repository.js';
 import { ProvidersService } from '../src/providers/providers.service.js';
-import { UsersRepository } from '../src/users/users.repository.js';
 import { Factories } from './support/factories.js';
 import { migratedDataSource, type MigratedDataSource } from './support/test-database.js';
 import { waitFor } from './support/wait.js';
@@ -77,16 +75,10 @@ describe('PROVIDERS_LIST_FORMAT=smarter, cached: never stale', () => {
     providerId = await f.provider(aliceProfile, { name: 'acme-gw' });
     alice = { id: aliceId, isSuperuser: false, isActive: true };
     carol = { id: carolId, isSuperuser: false, isActive: true };
-    const config = loadConfig({
-      NODE_ENV: 'test',
+    ({ changes, service } = await cachedProviders(ds, {
       DATABASE_URL: database.db.url,
-      PROVIDERS_CACHE: 'on',
       PROVIDERS_LIST_FORMAT: 'smarter',
-    });
-    changes = new DataChangesService(ds, config);
-    const cache = new ProvidersCache(config, changes, new UsersRepository(ds));
-    service = new ProvidersService(new ProvidersRepository(ds), cache, config);
-    await changes.onApplicationBootstrap();
+    }));
   });
   afterAll(async () => {
     await changes?.onApplicationShutdown();
