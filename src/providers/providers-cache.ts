@@ -215,7 +215,7 @@ export class ProvidersCache {
    * is not worth collecting while it streams (at a million providers it is tens of MiB).
    */
   couldHoldWhole(bytes: number): boolean {
-    return this.cache !== null && sizeOf({ body: { length: bytes } as Buffer }) <= this.wholeMaxBytes;
+    return this.cache !== null && ENTRY_OVERHEAD + bytes <= this.wholeMaxBytes;
   }
 
   /**
@@ -315,10 +315,12 @@ export class ProvidersCache {
 
 const EMPTY: Fragment = Object.freeze(fragmentOf([], []));
 
-/** Bytes of an entry, plus a rough allowance for its key, object and place in the LRU. */
+/** A rough allowance, per entry, for its key, object and place in the LRU. */
+const ENTRY_OVERHEAD = 160;
+
+/** Bytes of an entry, plus ENTRY_OVERHEAD. */
 function sizeOf(entry: Entry): number {
-  const overhead = 160;
-  if ('accounts' in entry) return overhead + entry.accounts.length * 8;
-  if ('ids' in entry) return overhead + entry.items.length + entry.ids.length * 8;
-  return overhead + entry.body.length;
+  if ('accounts' in entry) return ENTRY_OVERHEAD + entry.accounts.length * 8;
+  if ('ids' in entry) return ENTRY_OVERHEAD + entry.items.length + entry.ids.length * 8;
+  return ENTRY_OVERHEAD + entry.body.length;
 }
