@@ -18,13 +18,15 @@ export function registerNoCache(fastify: FastifyInstance): void {
       reply.header('expires', httpDateNow());
       reply.header('pragma', 'no-cache');
       const vary = reply.getHeader('vary');
-      reply.header('vary', vary === undefined ? CREDENTIALS_VARY : mergeVary(vary, ['Authorization', 'Cookie']));
+      reply.header('vary', vary === undefined ? CREDENTIALS_VARY : mergeVary(vary, CREDENTIALS));
     }
     done(null, payload);
   });
 }
 
-const CREDENTIALS_VARY = 'Authorization, Cookie';
+/** The request headers an answer depends on, unless it chose its own caching. */
+const CREDENTIALS = ['Authorization', 'Cookie'];
+const CREDENTIALS_VARY = CREDENTIALS.join(', ');
 
 let dateSecond = -1;
 let dateText = '';

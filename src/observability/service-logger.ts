@@ -63,8 +63,6 @@ const ACCESS_CONTEXT = 'Access';
  * event loop are written together (log-output.ts).
  */
 export class ServiceLogger extends ConsoleLogger {
-  private readonly json: boolean;
-
   constructor({ json, level }: ServiceLoggerOptions) {
     super({
       json,
@@ -72,7 +70,6 @@ export class ServiceLogger extends ConsoleLogger {
       flattenParams: true,
       redact: REDACTED_KEYS,
     });
-    this.json = json;
   }
 
   /**
@@ -83,7 +80,7 @@ export class ServiceLogger extends ConsoleLogger {
    */
   access(message: string, record: AccessRecord): void {
     if (!this.isLevelEnabled('log')) return;
-    if (!this.json) return super.log(message, record, ACCESS_CONTEXT);
+    if (!this.options.json) return super.log(message, record, ACCESS_CONTEXT);
     const line = JSON.stringify({
       time: new Date().toISOString(),
       level: 'log',
