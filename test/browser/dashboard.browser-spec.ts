@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import type { BrowserContext, Page } from 'playwright-core';
 import { TEST_JWT_SECRET } from '../support/test-app.js';
-import { artifactPath, watchPageProblems } from './support/browser.js';
+import { artifactPath } from './support/browser.js';
 import {
   listedProviders,
   pageWidth,
@@ -10,7 +10,7 @@ import {
   sessionStorageSize,
   waitForState,
 } from './support/in-page.js';
-import { servedInChromium } from './support/served-in-chromium.js';
+import { pageForEachTest, servedInChromium } from './support/served-in-chromium.js';
 
 const PAGE_PATH = '/dashboard/passthrough/';
 const LOGIN_PATH = `/login/?next=${encodeURIComponent(PAGE_PATH)}`;
@@ -19,18 +19,12 @@ describe('the dashboard page in Chromium', () => {
   const served = servedInChromium();
   let context: BrowserContext;
   let page: Page;
-  let problems: string[];
 
-  beforeEach(async () => {
-    context = await served.browser.newContext({ viewport: { width: 1200, height: 800 } });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    problems = watchPageProblems(page);
-  });
-  afterEach(async () => {
-    await context.close();
-    expect(problems).toEqual([]);
-  });
+  pageForEachTest(
+    served,
+    { viewport: { width: 1200, height: 800 }, timeoutMs: 10_000 },
+    (opened) => ({ context, page } = opened),
+  );
 
   /** Through the service's own login page, as a person would. */
   async function signInThroughLoginPage(username: string): Promise<void> {

@@ -3,7 +3,7 @@ import { tokenFor } from '../support/service-process.js';
 import { startStubUpstream, type StubUpstream } from '../support/stub-upstream.js';
 import { artifactPath, watchPageProblems } from './support/browser.js';
 import { waitForState } from './support/in-page.js';
-import { servedInChromium } from './support/served-in-chromium.js';
+import { pageForEachTest, servedInChromium } from './support/served-in-chromium.js';
 import { expireSession } from './support/session.js';
 
 const LIST_PATH = '/dashboard/providers/';
@@ -47,16 +47,11 @@ describe('the provider management screens in Chromium', () => {
   afterAll(async () => {
     await stub?.close(); // after the app, which may still hold connections to it
   });
-  beforeEach(async () => {
-    context = await served.browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    problems = watchPageProblems(page);
-  });
-  afterEach(async () => {
-    await context.close();
-    expect(problems).toEqual([]);
-  });
+  pageForEachTest(
+    served,
+    { viewport: { width: 1440, height: 900 }, timeoutMs: 15_000 },
+    (opened) => ({ context, page, problems } = opened),
+  );
 
   async function signIn(username: string, path = LIST_PATH): Promise<void> {
     await page.goto(served.app.origin + path);

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { artifactPath, watchPageProblems } from './support/browser.js';
+import { artifactPath } from './support/browser.js';
 import { listedProviders, pageWidth, waitForState } from './support/in-page.js';
-import { servedInChromium } from './support/served-in-chromium.js';
+import { pageForEachTest, servedInChromium } from './support/served-in-chromium.js';
 import { expireSession } from './support/session.js';
 
 const PAGE_PATH = '/dashboard/passthrough/';
@@ -25,18 +25,12 @@ describe('the prompt passthrough screen in Chromium', () => {
   const served = servedInChromium({}, { demoEcho: true });
   let context: BrowserContext;
   let page: Page;
-  let problems: string[];
 
-  beforeEach(async () => {
-    context = await served.browser.newContext({ viewport: { width: 1440, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
-    problems = watchPageProblems(page);
-  });
-  afterEach(async () => {
-    await context.close();
-    expect(problems).toEqual([]);
-  });
+  pageForEachTest(
+    served,
+    { viewport: { width: 1440, height: 900 }, timeoutMs: 15_000 },
+    (opened) => ({ context, page } = opened),
+  );
 
   async function signIn(username: string): Promise<void> {
     await page.goto(served.app.origin + PAGE_PATH);

@@ -1,5 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium } from './browser.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, watchPageProblems } from './browser.js';
 import { serveApp, type ServedApp } from './served-app.js';
 
 export interface ServedInChromium {
@@ -42,4 +42,36 @@ export function servedInChromium(
       return started(app, 'the app');
     },
   };
+}
+
+/** A test's own browser context and page, and the page problems seen on it so far. */
+export interface TestPage {
+  context: BrowserContext;
+  page: Page;
+  problems: string[];
+}
+
+/**
+ * A fresh browser context and page for each test (its viewport, and a default timeout for
+ * every wait), handed to `use`; after each test the context is closed and the test fails if
+ * the page logged a problem (watchPageProblems).
+ */
+export function pageForEachTest(
+  served: ServedInChromium,
+  { viewport, timeoutMs }: { viewport: { width: number; height: number }; timeoutMs: number },
+  use: (opened: TestPage) => void,
+): void {
+  let problems: string[] = [];
+  let context: BrowserContext | undefined;
+  beforeEach(async () => {
+    context = await served.browser.newContext({ viewport });
+    context.setDefaultTimeout(timeoutMs);
+    const page = await context.newPage();
+    problems = watchPageProblems(page);
+    use({ context, page, problems });
+  });
+  afterEach(async () => {
+    await context?.close();
+    expect(problems).toEqual([]);
+  });
 }
